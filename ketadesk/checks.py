@@ -1,0 +1,23 @@
+"""`ketadesk db check`: a database's integrity plus the content rules, as one list of problems."""
+
+from __future__ import annotations
+
+from . import rules
+from .records import Problem
+from .store import Store
+
+
+def check_store(store: Store) -> list[Problem]:
+    """Everything wrong with a database; empty when it is intact and every entry is complete."""
+    problems = [Problem("database", "integrity", p) for p in store.integrity_problems()]
+    categories = store.categories()
+    reference_ids = store.reference_ids()
+    condition_ids = store.condition_ids()
+    for condition_id in condition_ids:
+        problems += rules.check_condition(
+            store.get_condition(condition_id),
+            categories=categories,
+            reference_ids=reference_ids,
+            condition_ids=condition_ids,
+        )
+    return problems

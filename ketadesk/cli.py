@@ -1,0 +1,233 @@
+"""The command line: a thin layer over the same core the window uses.
+
+`ketadesk` alone opens the window; sub-commands list, show and search the content and build,
+inspect and check the database. Errors are one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import __version__, paths
+from .records import to_jsonable
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DEBUG_ENV = "KETADESK_DEBUG"
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ketadesk",
+        description="Offline reference on the therapeutic uses of ketamine and esketamine. "
+        "Without a command, opens the window.",
+        epilog="The data folder is the platform's per-user data folder, or KETADESK_DATA_DIR.",
+    )
+    parser.add_argument("--version", action="version", version=f"ketadesk {__version__}")
+    parser.add_argument("--db", type=Path, metavar="FILE",
+                        help="read this database file (read-only) instead of the working copy")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = commands.add_parser("list", help="list condition ids, names, categories and grades")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = commands.add_parser("show", help="show one whole entry as Markdown")
+    p.add_argument("id", help="a condition id, as 'ketadesk list' prints it")
+    p.add_argument("--json", action="store_true", help="print the structured record as JSON")
+
+    p = commands.add_parser("search", help="search names, abbreviations and all sections")
+    p.add_argument("query", nargs="+", help="words to look for; prefixes match ('depr')")
+    p.add_argument("--limit", type=_positive, default=20, help="most results to show (20)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    db = commands.add_parser("db", help="build, inspect and check the database")
+    db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    p = db_commands.add_parser("build", help="compile resources/content into the bundled database")
+    p.add_argument("--content", type=Path, default=None, metavar="DIR",
+                   help="content folder (default: resources/content)")
+    p.add_argument("--output", type=Path, default=None, metavar="FILE",
+                   help="database to write (default: resources/ketadesk.db)")
+    p = db_commands.add_parser("info", help="paths, versions, content date and counts")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    db_commands.add_parser("check", help="integrity and content rules; non-zero exit on problems")
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.DEBUG if os.environ.get(DEBUG_ENV) else logging.WARNING,
+                        format="ketadesk: %(message)s")
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    try:
+        args = build_parser().parse_args(args_list)
+        if args.command is None:
+            from .app import run  # Qt is imported only when the window is wanted
+
+            return run(args_list, database=args.db)
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (e.g. `| head`); nothing more to say
+        return EXIT_OK
+    except Exception as exc:  # the one place that turns any error into a single line
+        from .content import ContentError
+        from .store import StoreError
+
+        if isinstance(exc, ContentError):
+            print("\n".join(str(p) for p in exc.problems), file=sys.stderr)
+            return _fail(f"the content has {len(exc.problems)} problem(s); nothing was built",
+                         EXIT_FAILED)
+        if isinstance(exc, StoreError):
+            return _fail(str(exc), EXIT_FAILED)
+        if os.environ.get(DEBUG_ENV):
+            raise
+        return _fail(f"unexpected error: {exc!r} (set {DEBUG_ENV}=1 for details)", EXIT_FAILED)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"ketadesk: {message}", file=sys.stderr)
+    return code
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
+
+
+def open_store(args: argparse.Namespace):  # noqa: ANN201 - returns store.Store
+    """The database the command reads: --db read-only, else the user's working copy."""
+    from . import store
+
+    if args.db is not None:
+        return store.Store.open(args.db, read_only=True)
+    opened, notice = store.open_working(paths.bundled_db(), paths.data_dir())
+    if notice:
+        print(f"ketadesk: {notice}", file=sys.stderr)
+    return opened
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with open_store(args) as s:
+        conditions = s.list_conditions()
+    if args.json:
+        _print_json(conditions)
+        return EXIT_OK
+    width = max((len(c.id) for c in conditions), default=2)
+    for c in conditions:
+        abbr = f" ({', '.join(c.abbreviations)})" if c.abbreviations else ""
+        print(f"{c.id:<{width}}  {c.name}{abbr}  [{c.category}; evidence: {c.grade}]")
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .render import condition_markdown
+
+    with open_store(args) as s:
+        condition = s.get_condition(args.id)
+        version = s.info().content_version
+    if args.json:
+        _print_json(condition)
+    else:
+        print(condition_markdown(condition, content_version=version), end="")
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    text = " ".join(args.query)
+    with open_store(args) as s:
+        hits = s.search(text, limit=args.limit)
+    if args.json:
+        _print_json(hits)
+        return EXIT_OK
+    if not hits:
+        print(f"No condition matches {text!r}.")
+        return EXIT_OK
+    for hit in hits:
+        snippet = "".join(f"[{p.text}]" if p.matched else p.text for p in hit.snippet)
+        print(f"{hit.condition.id}  {hit.condition.name}")
+        print(f"    {hit.section}: {' '.join(snippet.split())}")
+    return EXIT_OK
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    return {"build": db_build, "info": db_info, "check": db_check}[args.db_command](args)
+
+
+def db_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    content = args.content or paths.content_dir()
+    output = args.output or paths.bundled_db()
+    data = build(content, output)
+    print(f"Built {output}: {len(data.conditions)} conditions, {len(data.references)} references, "
+          f"{len(data.side_effects)} side effects (content {data.meta.content_version}).")
+    return EXIT_OK
+
+
+def db_info(args: argparse.Namespace) -> int:
+    with open_store(args) as s:
+        info = s.info()
+    details = {
+        "database": info.path,
+        "bundled database": str(paths.bundled_db()),
+        "data folder": str(paths.data_dir()) if args.db is None else "(not used with --db)",
+        "schema version": info.schema_version,
+        "content version": info.content_version,
+        "content date": info.content_date,
+        "source hash": info.source_hash,
+        "sqlite version": info.sqlite_version,
+        **{f"{table.replace('_', ' ')}": n for table, n in info.counts.items()},
+    }
+    if args.json:
+        _print_json({k.replace(" ", "_"): v for k, v in details.items()})
+    else:
+        width = max(len(k) for k in details)
+        for key, value in details.items():
+            print(f"{key:<{width}}  {value}")
+    return EXIT_OK
+
+
+def db_check(args: argparse.Namespace) -> int:
+    from .checks import check_store
+
+    with open_store(args) as s:
+        problems = check_store(s)
+        count = s.info().counts["conditions"]
+    for problem in problems:
+        print(problem)
+    if problems:
+        return _fail(f"{len(problems)} problem(s) found in {count} conditions", EXIT_FAILED)
+    print(f"OK: database intact; all {count} conditions meet the content rules.")
+    return EXIT_OK
+
+
+COMMANDS = {"list": cmd_list, "show": cmd_show, "search": cmd_search, "db": cmd_db}

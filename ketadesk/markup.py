@@ -1,0 +1,96 @@
+"""Pure helpers over the content's Markdown conventions: citations, entry links, plain text."""
+
+from __future__ import annotations
+
+import re
+
+CITATION_RE = re.compile(r"\[(@[^\[\]]*)\]")
+"""A citation bracket: ``[@id]`` or ``[@a; @b]``."""
+
+CITATION_ID_RE = re.compile(r"^@([a-z0-9]+(?:-[a-z0-9]+)*)$")
+CONDITION_LINK_RE = re.compile(r"\[([^\[\]]+)\]\(condition:([^)\s]*)\)")
+HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def is_slug(text: str) -> bool:
+    """
+    >>> is_slug("post-traumatic-stress-disorder"), is_slug("PTSD"), is_slug("a--b")
+    (True, False, False)
+    """
+    return bool(SLUG_RE.match(text))
+
+
+def citation_groups(text: str) -> list[tuple[int, list[str]]]:
+    """Each citation bracket with its character offset and the raw keys inside it.
+
+    >>> citation_groups("Works [@a-2014; @b-2020].")
+    [(6, ['@a-2014', '@b-2020'])]
+    """
+    return [
+        (m.start(), [k.strip() for k in m.group(1).split(";")]) for m in CITATION_RE.finditer(text)
+    ]
+
+
+def cited_ids(text: str) -> list[str]:
+    """Well-formed cited ids in order of first appearance (malformed keys are skipped).
+
+    >>> cited_ids("x [@b-1] y [@a-2; @b-1] z [@Bad]")
+    ['b-1', 'a-2']
+    """
+    seen: dict[str, None] = {}
+    for _, keys in citation_groups(text):
+        for key in keys:
+            m = CITATION_ID_RE.match(key)
+            if m:
+                seen.setdefault(m.group(1), None)
+    return list(seen)
+
+
+def linked_condition_ids(text: str) -> list[str]:
+    """
+    >>> linked_condition_ids("see [PTSD](condition:post-traumatic-stress-disorder)")
+    ['post-traumatic-stress-disorder']
+    """
+    return [m.group(2) for m in CONDITION_LINK_RE.finditer(text)]
+
+
+def has_raw_html(text: str) -> bool:
+    """
+    >>> has_raw_html("onset < 1 hour"), has_raw_html("a <b>bold</b> move"), has_raw_html("<!-- x")
+    (False, True, True)
+    """
+    return bool(HTML_TAG_RE.search(_without_code(text)))
+
+
+def _without_code(text: str) -> str:
+    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    return re.sub(r"`[^`]*`", "", text)
+
+
+def number_citations(text: str, numbers: dict[str, int]) -> str:
+    """Replace citation brackets with reference numbers.
+
+    >>> number_citations("Shown [@a; @b] twice [@b].", {"a": 1, "b": 2})
+    'Shown [1, 2] twice [2].'
+    """
+
+    def repl(m: re.Match[str]) -> str:
+        ids = [k.strip().lstrip("@") for k in m.group(1).split(";")]
+        return "[" + ", ".join(str(numbers.get(i, "?")) for i in ids) + "]"
+
+    return CITATION_RE.sub(repl, text)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown to searchable plain text: no citations, link targets or markup characters.
+
+    >>> plain_text("**NMDA** antagonism [@x-1]; see [PTSD](condition:ptsd).")
+    'NMDA antagonism; see PTSD.'
+    """
+    text = CITATION_RE.sub("", markdown)
+    text = re.sub(r"\[([^\[\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"^\s{0,3}(#{1,6}|[-*+]|\d+[.)])\s+", "", text, flags=re.M)
+    text = re.sub(r"[*_`>|]", "", text)
+    text = re.sub(r"[ \t]+([.,;:])", r"\1", text)
+    return re.sub(r"\s+", " ", text).strip()

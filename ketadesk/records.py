@@ -1,0 +1,219 @@
+"""Frozen records passed between layers: no SQL cursors or dicts leave the data layer."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+GRADES = ("high", "moderate", "low", "very low")
+"""GRADE certainty of evidence, strongest first."""
+
+GRADE_MEANINGS = {
+    "high": "Further research is very unlikely to change confidence in the estimate of effect.",
+    "moderate": "Further research is likely to have an important impact on confidence in the "
+    "estimate and may change it.",
+    "low": "Further research is very likely to have an important impact on confidence in the "
+    "estimate and is likely to change it.",
+    "very low": "Any estimate of effect is very uncertain.",
+}
+
+TIME_UNITS = ("seconds", "minutes", "hours", "days", "weeks", "months")
+
+TIMINGS = ("during", "hours-after", "repeated-use")
+TIMING_LABELS = {
+    "during": "During the session",
+    "hours-after": "In the hours after",
+    "repeated-use": "With repeated or long-term use",
+}
+
+REFERENCE_KINDS = ("study", "review", "guideline", "consensus", "label")
+
+SECTION_TITLES = (
+    "Summary",
+    "Safety",
+    "Mechanism",
+    "Onset and duration",
+    "Evidence",
+    "Regulatory status",
+    "Routes and studied regimens",
+    "Considerations",
+    "What is not known yet",
+)
+"""The sections every condition has, in display order."""
+
+OPTIONAL_SECTION_TITLES = ("Patient handout",)
+ALL_SECTION_TITLES = SECTION_TITLES + OPTIONAL_SECTION_TITLES
+
+
+def section_key(title: str) -> str:
+    """Stable key of a section title.
+
+    >>> section_key("Routes and studied regimens")
+    'routes-and-studied-regimens'
+    """
+    return "-".join(title.lower().split())
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    min: float
+    max: float
+    unit: str
+
+    def __str__(self) -> str:
+        lo, hi = _num(self.min), _num(self.max)
+        span = lo if lo == hi else f"{lo}–{hi}"
+        return f"{span} {self.unit}"
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+@dataclass(frozen=True)
+class OnsetProfile:
+    onset: TimeRange
+    duration: TimeRange
+    usual_treatment: str
+    usual_onset: TimeRange
+
+
+@dataclass(frozen=True)
+class Reference:
+    id: str
+    kind: str
+    authors: str
+    year: int
+    title: str
+    source: str
+    design: str
+    verified: bool
+    details: str = ""
+    participants: int | None = None
+    doi: str = ""
+    pmid: str = ""
+    verification_note: str = ""
+
+
+@dataclass(frozen=True)
+class SideEffect:
+    id: str
+    name: str
+    plain_name: str
+    timing: str
+    watch_for: str
+    frequency: str
+    action: str
+
+
+@dataclass(frozen=True)
+class SideEffectLink:
+    side_effect: SideEffect
+    key: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    markdown: str
+
+    @property
+    def key(self) -> str:
+        return section_key(self.title)
+
+
+@dataclass(frozen=True)
+class ConditionSummary:
+    """One row of the condition list."""
+
+    id: str
+    name: str
+    category: str
+    grade: str
+    abbreviations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: str
+    name: str
+    category: str
+    abbreviations: tuple[str, ...]
+    synonyms: tuple[str, ...]
+    last_reviewed: dt.date | None
+    grade: str
+    grade_basis: str
+    regulatory_summary: str
+    onset: OnsetProfile | None
+    sections: tuple[Section, ...]
+    references: tuple[Reference, ...]
+    """Numbered in order of first citation: references[0] is [1]."""
+    side_effects: tuple[SideEffectLink, ...] = ()
+
+    def section(self, title: str) -> Section | None:
+        return next((s for s in self.sections if s.title == title), None)
+
+    def reference_numbers(self) -> dict[str, int]:
+        return {ref.id: n for n, ref in enumerate(self.references, start=1)}
+
+    @property
+    def summary(self) -> ConditionSummary:
+        return ConditionSummary(self.id, self.name, self.category, self.grade, self.abbreviations)
+
+
+@dataclass(frozen=True)
+class SnippetPart:
+    text: str
+    matched: bool
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    condition: ConditionSummary
+    section: str
+    """Where the best match was: "Name", a section title, or "Side effects"."""
+    snippet: tuple[SnippetPart, ...]
+    rank: float
+
+    @property
+    def snippet_text(self) -> str:
+        return "".join(p.text for p in self.snippet)
+
+
+@dataclass(frozen=True)
+class DbInfo:
+    path: str
+    schema_version: int
+    content_version: str
+    content_date: str
+    source_hash: str
+    counts: dict[str, int]
+    sqlite_version: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A content-rule failure; `where` names the entry, `field` the part of it."""
+
+    where: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def to_jsonable(value: Any) -> Any:
+    """Records to plain JSON-ready structures (dates as ISO strings)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
