@@ -1,4 +1,7 @@
-"""Composition root of the window: logging, the QApplication, the store, the window."""
+"""Composition root of the window: logging, the QApplication, the store, the window.
+
+The only module that knows every layer; nothing else creates both a store and a widget.
+"""
 
 from __future__ import annotations
 
@@ -7,31 +10,45 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from . import __version__, paths, render, store
+from .ui.main_window import MainWindow
+
 log = logging.getLogger(__name__)
 
 
-def run(argv: Sequence[str], *, database: Path | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
-    from . import __version__, paths, render, store
-    from .ui.main_window import MainWindow
-
+def application(argv: Sequence[str] = ()) -> QApplication:
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setOrganizationName("ketadesk")
     app.setApplicationName("ketadesk")
     app.setApplicationVersion(__version__)
+    return app
+
+
+def create_window(*, database: Path | None = None) -> MainWindow:
+    """Open the content (the working copy, or `database` read-only) and build the window.
+
+    Raises store.StoreError when no usable database can be opened.
+    """
+    if database is not None:
+        library, notice = store.Store.open(database, read_only=True), None
+    else:
+        library, notice = store.open_working(paths.bundled_db(), paths.data_dir())
+    window = MainWindow(library, render=render.condition_markdown, notice=notice)
+    window.destroyed.connect(library.close)
+    return window
+
+
+def run(argv: Sequence[str], *, database: Path | None = None) -> int:
+    app = application(argv)
     try:
-        if database is not None:
-            library, notice = store.Store.open(database, read_only=True), None
-        else:
-            library, notice = store.open_working(paths.bundled_db(), paths.data_dir())
+        window = create_window(database=database)
     except store.StoreError as exc:
         log.error("%s", exc)
         QMessageBox.critical(None, "ketadesk cannot start", str(exc))
         return 1
-    window = MainWindow(library, render=render.condition_markdown, notice=notice)
     window.show()
-    try:
-        return app.exec()
-    finally:
-        library.close()
+    code = app.exec()
+    window.deleteLater()
+    return code

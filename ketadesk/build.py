@@ -58,7 +58,7 @@ def _write(data: content.ContentSet, path: Path) -> None:
         db.vacuum()
 
 
-def _tables(db, data: content.ContentSet) -> None:  # noqa: ANN001 - sqlite_utils.Database
+def _tables(db, data: content.ContentSet) -> None:
     meta = data.meta
     db["meta"].insert_all(
         [
@@ -75,10 +75,19 @@ def _tables(db, data: content.ContentSet) -> None:  # noqa: ANN001 - sqlite_util
     db["references"].insert_all(
         [
             {
-                "id": r.id, "kind": r.kind, "authors": r.authors, "year": r.year,
-                "title": r.title, "source": r.source, "details": r.details, "design": r.design,
-                "participants": r.participants, "doi": r.doi, "pmid": r.pmid,
-                "verified": int(r.verified), "verification_note": r.verification_note,
+                "id": r.id,
+                "kind": r.kind,
+                "authors": r.authors,
+                "year": r.year,
+                "title": r.title,
+                "source": r.source,
+                "details": r.details,
+                "design": r.design,
+                "participants": r.participants,
+                "doi": r.doi,
+                "pmid": r.pmid,
+                "verified": int(r.verified),
+                "verification_note": r.verification_note,
             }
             for r in data.references
         ],
@@ -88,9 +97,15 @@ def _tables(db, data: content.ContentSet) -> None:  # noqa: ANN001 - sqlite_util
     db["side_effects"].insert_all(
         [
             {
-                "id": s.id, "name": s.name, "plain_name": s.plain_name, "timing": s.timing,
-                "timing_order": TIMINGS.index(s.timing), "position": i,
-                "watch_for": s.watch_for, "frequency": s.frequency, "action": s.action,
+                "id": s.id,
+                "name": s.name,
+                "plain_name": s.plain_name,
+                "timing": s.timing,
+                "timing_order": TIMINGS.index(s.timing),
+                "position": i,
+                "watch_for": s.watch_for,
+                "frequency": s.frequency,
+                "action": s.action,
             }
             for i, s in enumerate(data.side_effects)
         ],
@@ -103,9 +118,15 @@ def _tables(db, data: content.ContentSet) -> None:  # noqa: ANN001 - sqlite_util
     )
     db["sections"].insert_all(
         [
-            {"condition_id": c.id, "position": ALL_SECTION_TITLES.index(s.title),
-             "key": s.key, "title": s.title, "markdown": s.markdown}
-            for c in data.conditions for s in c.sections
+            {
+                "condition_id": c.id,
+                "position": ALL_SECTION_TITLES.index(s.title),
+                "key": s.key,
+                "title": s.title,
+                "markdown": s.markdown,
+            }
+            for c in data.conditions
+            for s in c.sections
         ],
         pk=("condition_id", "key"),
         foreign_keys=[("condition_id", "conditions", "id")],
@@ -113,40 +134,63 @@ def _tables(db, data: content.ContentSet) -> None:  # noqa: ANN001 - sqlite_util
     db["condition_references"].insert_all(
         [
             {"condition_id": c.id, "reference_id": r.id, "number": n}
-            for c in data.conditions for n, r in enumerate(c.references, start=1)
+            for c in data.conditions
+            for n, r in enumerate(c.references, start=1)
         ],
         pk=("condition_id", "reference_id"),
         foreign_keys=[("condition_id", "conditions", "id"), ("reference_id", "references", "id")],
     )
     db["condition_side_effects"].insert_all(
         [
-            {"condition_id": c.id, "side_effect_id": link.side_effect.id, "position": i,
-             "key": int(link.key), "note": link.note}
-            for c in data.conditions for i, link in enumerate(c.side_effects)
+            {
+                "condition_id": c.id,
+                "side_effect_id": link.side_effect.id,
+                "position": i,
+                "key": int(link.key),
+                "note": link.note,
+            }
+            for c in data.conditions
+            for i, link in enumerate(c.side_effects)
         ],
         pk=("condition_id", "side_effect_id"),
-        foreign_keys=[("condition_id", "conditions", "id"),
-                      ("side_effect_id", "side_effects", "id")],
-        columns={"condition_id": str, "side_effect_id": str, "position": int, "key": int,
-                 "note": str},
+        foreign_keys=[
+            ("condition_id", "conditions", "id"),
+            ("side_effect_id", "side_effects", "id"),
+        ],
+        columns={
+            "condition_id": str,
+            "side_effect_id": str,
+            "position": int,
+            "key": int,
+            "note": str,
+        },
     )
     db["side_effect_references"].insert_all(
         [
             {"side_effect_id": s.id, "reference_id": ref_id, "number": n}
             for s in data.side_effects
             for n, ref_id in enumerate(
-                markup.cited_ids("\n".join((s.watch_for, s.frequency, s.action))), start=1)
+                markup.cited_ids("\n".join((s.watch_for, s.frequency, s.action))), start=1
+            )
         ],
         pk=("side_effect_id", "reference_id"),
-        foreign_keys=[("side_effect_id", "side_effects", "id"),
-                      ("reference_id", "references", "id")],
+        foreign_keys=[
+            ("side_effect_id", "side_effects", "id"),
+            ("reference_id", "references", "id"),
+        ],
         columns={"side_effect_id": str, "reference_id": str, "number": int},
     )
     db["search_docs"].insert_all(
         [row for c in data.conditions for row in search_rows(c)],
         pk="num",
-        columns={"num": int, "condition_id": str, "section": str, "name": str, "aliases": str,
-                 "text": str},
+        columns={
+            "num": int,
+            "condition_id": str,
+            "section": str,
+            "name": str,
+            "aliases": str,
+            "text": str,
+        },
     )
     for table, columns in (
         ("conditions", ["category", "position"]),
@@ -161,11 +205,15 @@ def _tables(db, data: content.ContentSet) -> None:  # noqa: ANN001 - sqlite_util
 def _condition_row(c: Condition, position: int) -> dict[str, object]:
     assert c.onset is not None and c.last_reviewed is not None  # guaranteed by content.load
     row: dict[str, object] = {
-        "id": c.id, "position": position, "name": c.name, "category": c.category,
+        "id": c.id,
+        "position": position,
+        "name": c.name,
+        "category": c.category,
         "abbreviations": json.dumps(list(c.abbreviations)),
         "synonyms": json.dumps(list(c.synonyms)),
         "last_reviewed": c.last_reviewed.isoformat(),
-        "grade": c.grade, "grade_basis": c.grade_basis,
+        "grade": c.grade,
+        "grade_basis": c.grade_basis,
         "regulatory_summary": c.regulatory_summary,
         "usual_treatment": c.onset.usual_treatment,
     }
@@ -182,11 +230,17 @@ def search_rows(c: Condition) -> list[dict[str, object]]:
     is left to SQLite, which numbers rows in insertion order.
     """
     rows: list[dict[str, object]] = [
-        {"section": "Name", "name": c.name,
-         "aliases": " · ".join(c.abbreviations + c.synonyms), "text": ""},
+        {
+            "section": "Name",
+            "name": c.name,
+            "aliases": " · ".join(c.abbreviations + c.synonyms),
+            "text": "",
+        },
     ]
-    rows += [{"section": s.title, "name": "", "aliases": "", "text": markup.plain_text(s.markdown)}
-             for s in c.sections]
+    rows += [
+        {"section": s.title, "name": "", "aliases": "", "text": markup.plain_text(s.markdown)}
+        for s in c.sections
+    ]
     if c.side_effects:
         text = " · ".join(
             markup.plain_text(f"{link.side_effect.name}. {link.note}") for link in c.side_effects

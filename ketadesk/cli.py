@@ -39,8 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="The data folder is the platform's per-user data folder, or KETADESK_DATA_DIR.",
     )
     parser.add_argument("--version", action="version", version=f"ketadesk {__version__}")
-    parser.add_argument("--db", type=Path, metavar="FILE",
-                        help="read this database file (read-only) instead of the working copy")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="read this database file (read-only) instead of the working copy",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = commands.add_parser("list", help="list condition ids, names, categories and grades")
@@ -58,10 +62,20 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="build, inspect and check the database")
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     p = db_commands.add_parser("build", help="compile resources/content into the bundled database")
-    p.add_argument("--content", type=Path, default=None, metavar="DIR",
-                   help="content folder (default: resources/content)")
-    p.add_argument("--output", type=Path, default=None, metavar="FILE",
-                   help="database to write (default: resources/ketadesk.db)")
+    p.add_argument(
+        "--content",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="content folder (default: resources/content)",
+    )
+    p.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="database to write (default: resources/ketadesk.db)",
+    )
     p = db_commands.add_parser("info", help="paths, versions, content date and counts")
     p.add_argument("--json", action="store_true", help="print JSON")
     db_commands.add_parser("check", help="integrity and content rules; non-zero exit on problems")
@@ -80,8 +94,10 @@ def _positive(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.DEBUG if os.environ.get(DEBUG_ENV) else logging.WARNING,
-                        format="ketadesk: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if os.environ.get(DEBUG_ENV) else logging.WARNING,
+        format="ketadesk: %(message)s",
+    )
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
@@ -105,8 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if isinstance(exc, ContentError):
             print("\n".join(str(p) for p in exc.problems), file=sys.stderr)
-            return _fail(f"the content has {len(exc.problems)} problem(s); nothing was built",
-                         EXIT_FAILED)
+            return _fail(
+                f"the content has {len(exc.problems)} problem(s); nothing was built", EXIT_FAILED
+            )
         if isinstance(exc, StoreError):
             return _fail(str(exc), EXIT_FAILED)
         if os.environ.get(DEBUG_ENV):
@@ -123,7 +140,7 @@ def _print_json(value: Any) -> None:
     print(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
 
 
-def open_store(args: argparse.Namespace):  # noqa: ANN201 - returns store.Store
+def open_store(args: argparse.Namespace):
     """The database the command reads: --db read-only, else the user's working copy."""
     from . import store
 
@@ -188,8 +205,10 @@ def db_build(args: argparse.Namespace) -> int:
     content = args.content or paths.content_dir()
     output = args.output or paths.bundled_db()
     data = build(content, output)
-    print(f"Built {output}: {len(data.conditions)} conditions, {len(data.references)} references, "
-          f"{len(data.side_effects)} side effects (content {data.meta.content_version}).")
+    print(
+        f"Built {output}: {len(data.conditions)} conditions, {len(data.references)} references, "
+        f"{len(data.side_effects)} side effects (content {data.meta.content_version})."
+    )
     return EXIT_OK
 
 

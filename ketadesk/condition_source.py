@@ -26,15 +26,29 @@ from .records import (
 from .sourceio import Reader, check_fields, line_of
 
 FRONT_SPEC: dict[str, type | tuple[type, ...]] = {
-    "id": str, "name": str, "category": str, "abbreviations": list, "synonyms": list,
-    "last_reviewed": dt.date, "grade": str, "grade_basis": str, "regulatory_summary": str,
-    "onset": dict, "side_effects": list,
+    "id": str,
+    "name": str,
+    "category": str,
+    "abbreviations": list,
+    "synonyms": list,
+    "last_reviewed": dt.date,
+    "grade": str,
+    "grade_basis": str,
+    "regulatory_summary": str,
+    "onset": dict,
+    "side_effects": list,
 }
 ONSET_SPEC: dict[str, type | tuple[type, ...]] = {
-    "onset": dict, "duration": dict, "usual_treatment": str, "usual_onset": dict,
+    "onset": dict,
+    "duration": dict,
+    "usual_treatment": str,
+    "usual_onset": dict,
 }
-RANGE_SPEC: dict[str, type | tuple[type, ...]] = {"min": (int, float), "max": (int, float),
-                                                 "unit": str}
+RANGE_SPEC: dict[str, type | tuple[type, ...]] = {
+    "min": (int, float),
+    "max": (int, float),
+    "unit": str,
+}
 LINK_SPEC: dict[str, type | tuple[type, ...]] = {"id": str, "key": bool, "note": str}
 
 
@@ -72,8 +86,11 @@ def read_conditions(
             continue
         cid = item.condition.id
         if cid in seen:
-            reader.fail(path, item.locate("id"), f"duplicate condition id {cid!r} (also in "
-                        f"{seen[cid].name})")
+            reader.fail(
+                path,
+                item.locate("id"),
+                f"duplicate condition id {cid!r} (also in {seen[cid].name})",
+            )
             continue
         seen[cid] = path
         parsed.append(item)
@@ -81,7 +98,9 @@ def read_conditions(
 
 
 def _read_one(
-    reader: Reader, path: Path, references: dict[str, Reference],
+    reader: Reader,
+    path: Path,
+    references: dict[str, Reference],
     side_effects: dict[str, SideEffect],
 ) -> ParsedCondition | None:
     text = reader.read(path)
@@ -98,16 +117,23 @@ def _read_one(
     front = reader.toml(path, "\n".join(lines[1:end]), first_line=2)
     if front is None:
         return None
-    if not check_fields(reader, path, lines, front, FRONT_SPEC, required={"id"},
-                        where="front matter", line=1):
+    if not check_fields(
+        reader, path, lines, front, FRONT_SPEC, required={"id"}, where="front matter", line=1
+    ):
         return None
     cid = front["id"]
     if not markup.is_slug(cid):
-        reader.fail(path, line_of(lines, r"^\s*id\s*="), "id must be lower-case letters, digits "
-                    "and single hyphens")
+        reader.fail(
+            path,
+            line_of(lines, r"^\s*id\s*="),
+            "id must be lower-case letters, digits and single hyphens",
+        )
     elif path.stem != cid:
-        reader.fail(path, line_of(lines, r"^\s*id\s*="),
-                    f"id {cid!r} does not match the file name {path.name!r}")
+        reader.fail(
+            path,
+            line_of(lines, r"^\s*id\s*="),
+            f"id {cid!r} does not match the file name {path.name!r}",
+        )
     sections, section_lines = _sections(reader, path, lines, end + 1)
     return ParsedCondition(
         condition=Condition(
@@ -136,19 +162,30 @@ def _onset(reader: Reader, path: Path, lines: list[str], data: Any) -> OnsetProf
     if data is None:
         return None
     line = line_of(lines, r"^\s*\[onset\]")
-    if not check_fields(reader, path, lines, data, ONSET_SPEC, required=set(ONSET_SPEC),
-                        where="[onset]", line=line):
+    if not check_fields(
+        reader, path, lines, data, ONSET_SPEC, required=set(ONSET_SPEC), where="[onset]", line=line
+    ):
         return None
     ranges = {}
     for name in ("onset", "duration", "usual_onset"):
         key_line = line_of(lines, rf"^\s*{name}\s*=", line - 1, line)
-        if not check_fields(reader, path, lines, data[name], RANGE_SPEC, required=set(RANGE_SPEC),
-                            where=f"[onset] {name}", line=key_line):
+        if not check_fields(
+            reader,
+            path,
+            lines,
+            data[name],
+            RANGE_SPEC,
+            required=set(RANGE_SPEC),
+            where=f"[onset] {name}",
+            line=key_line,
+        ):
             return None
-        ranges[name] = TimeRange(float(data[name]["min"]), float(data[name]["max"]),
-                                 data[name]["unit"])
-    return OnsetProfile(ranges["onset"], ranges["duration"], data["usual_treatment"],
-                        ranges["usual_onset"])
+        ranges[name] = TimeRange(
+            float(data[name]["min"]), float(data[name]["max"]), data[name]["unit"]
+        )
+    return OnsetProfile(
+        ranges["onset"], ranges["duration"], data["usual_treatment"], ranges["usual_onset"]
+    )
 
 
 def _sections(
@@ -163,8 +200,12 @@ def _sections(
         if not in_code and line.startswith("## "):
             found.append((line[3:].strip(), i + 1, []))
         elif not in_code and re.match(r"^#(\s|$)", line):
-            reader.fail(path, i + 1, "level-1 headings ('# ') are not allowed: the app adds the "
-                        "title; use '## ' for sections")
+            reader.fail(
+                path,
+                i + 1,
+                "level-1 headings ('# ') are not allowed: the app adds the "
+                "title; use '## ' for sections",
+            )
         elif found:
             found[-1][2].append(line)
         elif line.strip():
@@ -174,17 +215,27 @@ def _sections(
     last_index = -1
     for title, line_no, body in found:
         if title not in ALL_SECTION_TITLES:
-            reader.fail(path, line_no, f"unknown section '## {title}' (expected one of: "
-                        f"{', '.join(ALL_SECTION_TITLES)})")
+            reader.fail(
+                path,
+                line_no,
+                f"unknown section '## {title}' (expected one of: {', '.join(ALL_SECTION_TITLES)})",
+            )
             continue
         if title in section_lines:
-            reader.fail(path, line_no, f"section '## {title}' appears twice (first at line "
-                        f"{section_lines[title]})")
+            reader.fail(
+                path,
+                line_no,
+                f"section '## {title}' appears twice (first at line {section_lines[title]})",
+            )
             continue
         index = ALL_SECTION_TITLES.index(title)
         if index < last_index:
-            reader.fail(path, line_no, f"section '## {title}' is out of order (must come before "
-                        f"'## {ALL_SECTION_TITLES[last_index]}')")
+            reader.fail(
+                path,
+                line_no,
+                f"section '## {title}' is out of order (must come before "
+                f"'## {ALL_SECTION_TITLES[last_index]}')",
+            )
         last_index = max(last_index, index)
         section_lines[title] = line_no
         sections.append(Section(title, "\n".join(body).strip("\n")))
@@ -193,7 +244,10 @@ def _sections(
 
 
 def _links(
-    reader: Reader, path: Path, lines: list[str], data: list[Any],
+    reader: Reader,
+    path: Path,
+    lines: list[str],
+    data: list[Any],
     side_effects: dict[str, SideEffect],
 ) -> tuple[SideEffectLink, ...]:
     links: list[SideEffectLink] = []
@@ -204,8 +258,16 @@ def _links(
             continue
         sid = item.get("id", "")
         line = line_of(lines, rf"^\s*id\s*=\s*[\"']{re.escape(sid)}[\"']", 1) if sid else 1
-        if not check_fields(reader, path, lines, item, LINK_SPEC, required={"id", "key"},
-                            where=f"side-effect link {sid!r}", line=line):
+        if not check_fields(
+            reader,
+            path,
+            lines,
+            item,
+            LINK_SPEC,
+            required={"id", "key"},
+            where=f"side-effect link {sid!r}",
+            line=line,
+        ):
             continue
         if sid not in side_effects:
             reader.fail(path, line, f"links unknown side effect {sid!r}")
@@ -221,7 +283,10 @@ def _cited_references(
     sections: tuple[Section, ...], front: dict[str, Any], references: dict[str, Reference]
 ) -> tuple[Reference, ...]:
     texts = [s.markdown for s in sections]
-    texts += [str(link.get("note", "")) for link in front.get("side_effects", [])
-              if isinstance(link, dict)]
+    texts += [
+        str(link.get("note", ""))
+        for link in front.get("side_effects", [])
+        if isinstance(link, dict)
+    ]
     ids = markup.cited_ids("\n".join(texts))
     return tuple(references[i] for i in ids if i in references)

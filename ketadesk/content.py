@@ -8,15 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from . import markup, rules
 from .condition_source import read_conditions
 from .records import REFERENCE_KINDS, TIMINGS, Condition, Reference, SideEffect
-from .sourceio import ContentError, Reader, SourceProblem, check_fields, id_line, line_of
+from .sourceio import ContentError, Reader, check_fields, id_line, line_of
 
 
 @dataclass(frozen=True)
@@ -66,14 +64,29 @@ def _meta(reader: Reader) -> ContentMeta | None:
 
 
 REFERENCE_SPEC: dict[str, type | tuple[type, ...]] = {
-    "id": str, "kind": str, "authors": str, "year": int, "title": str, "source": str,
-    "details": str, "design": str, "participants": int, "doi": str, "pmid": str,
-    "verified": bool, "verification_note": str,
+    "id": str,
+    "kind": str,
+    "authors": str,
+    "year": int,
+    "title": str,
+    "source": str,
+    "details": str,
+    "design": str,
+    "participants": int,
+    "doi": str,
+    "pmid": str,
+    "verified": bool,
+    "verification_note": str,
 }
 REFERENCE_REQUIRED = {"id", "kind", "authors", "year", "title", "source", "design", "verified"}
 SIDE_EFFECT_SPEC: dict[str, type | tuple[type, ...]] = {
-    "id": str, "name": str, "plain_name": str, "timing": str,
-    "watch_for": str, "frequency": str, "action": str,
+    "id": str,
+    "name": str,
+    "plain_name": str,
+    "timing": str,
+    "watch_for": str,
+    "frequency": str,
+    "action": str,
 }
 
 
@@ -92,16 +105,30 @@ def _references(reader: Reader) -> list[tuple[Reference, Path, int]]:
             item_id = item.get("id", "")
             line = id_line(lines, item_id) if item_id else 1
             where = f"reference {item_id!r}"
-            if not check_fields(reader, path, lines, item, REFERENCE_SPEC,
-                                 required=REFERENCE_REQUIRED, where=where, line=line):
+            if not check_fields(
+                reader,
+                path,
+                lines,
+                item,
+                REFERENCE_SPEC,
+                required=REFERENCE_REQUIRED,
+                where=where,
+                line=line,
+            ):
                 continue
             if not markup.is_slug(item_id):
                 reader.fail(path, line, f"{where}: id must be lower-case letters, digits, hyphens")
             if item["kind"] not in REFERENCE_KINDS:
-                reader.fail(path, line, f"{where}: kind must be one of {', '.join(REFERENCE_KINDS)}")
+                reader.fail(
+                    path, line, f"{where}: kind must be one of {', '.join(REFERENCE_KINDS)}"
+                )
             if not item["verified"] and not item.get("verification_note", "").strip():
-                reader.fail(path, line, f"{where}: verified = false needs a verification_note "
-                            "saying what could not be confirmed")
+                reader.fail(
+                    path,
+                    line,
+                    f"{where}: verified = false needs a verification_note "
+                    "saying what could not be confirmed",
+                )
             found.append((Reference(**item), path, line))
     return found
 
@@ -118,8 +145,16 @@ def _side_effects(reader: Reader, reference_ids: set[str]) -> list[tuple[SideEff
         item_id = item.get("id", "")
         line = id_line(lines, item_id) if item_id else 1
         where = f"side effect {item_id!r}"
-        if not check_fields(reader, path, lines, item, SIDE_EFFECT_SPEC,
-                             required=set(SIDE_EFFECT_SPEC), where=where, line=line):
+        if not check_fields(
+            reader,
+            path,
+            lines,
+            item,
+            SIDE_EFFECT_SPEC,
+            required=set(SIDE_EFFECT_SPEC),
+            where=where,
+            line=line,
+        ):
             continue
         if not markup.is_slug(item_id):
             reader.fail(path, line, f"{where}: id must be lower-case letters, digits, hyphens")
@@ -128,8 +163,11 @@ def _side_effects(reader: Reader, reference_ids: set[str]) -> list[tuple[SideEff
         for field in ("watch_for", "frequency", "action"):
             for ref_id in markup.cited_ids(item[field]):
                 if ref_id not in reference_ids:
-                    reader.fail(path, line_of(lines, re.escape(f"@{ref_id}"), line - 1, line),
-                                f"{where}: cites unknown reference {ref_id!r}")
+                    reader.fail(
+                        path,
+                        line_of(lines, re.escape(f"@{ref_id}"), line - 1, line),
+                        f"{where}: cites unknown reference {ref_id!r}",
+                    )
         found.append((SideEffect(**item), path, line))
     return found
 
@@ -146,8 +184,12 @@ def load(content_dir: Path) -> ContentSet:
     for ref, path, line in refs:
         if ref.id in references:
             first = next(p for r, p, _ in refs if r.id == ref.id)
-            reader.fail(path, line, f"duplicate reference id {ref.id!r} (first defined in "
-                        f"{first.relative_to(content_dir.parent).as_posix()})")
+            reader.fail(
+                path,
+                line,
+                f"duplicate reference id {ref.id!r} (first defined in "
+                f"{first.relative_to(content_dir.parent).as_posix()})",
+            )
         references.setdefault(ref.id, ref)
     side_effects: dict[str, SideEffect] = {}
     for effect, path, line in _side_effects(reader, set(references)):

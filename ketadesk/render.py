@@ -67,16 +67,23 @@ def condition_markdown(condition: Condition, *, content_version: str = "") -> st
     out += [" · ".join(facts), ""]
     if names:
         out += [f"Also known as: {names}", ""]
-    out += [f"> {grade_line(condition)}", ">", f"> Regulatory status: {condition.regulatory_summary}",
-            ""]
+    out += [
+        f"> {grade_line(condition)}",
+        ">",
+        f"> Regulatory status: {condition.regulatory_summary}",
+        "",
+    ]
     for section in condition.sections:
         out += [f"## {section.title}", ""]
         if section.title == "Onset and duration":
             out += [*onset_lines(condition), ""]
         if section.title == "Evidence":
-            out += [grade_line(condition), "",
-                    f"*{condition.grade.capitalize()}:* {GRADE_MEANINGS.get(condition.grade, '')}",
-                    ""]
+            out += [
+                grade_line(condition),
+                "",
+                f"*{condition.grade.capitalize()}:* {GRADE_MEANINGS.get(condition.grade, '')}",
+                "",
+            ]
         out += [markup.number_citations(section.markdown, numbers), ""]
     if condition.side_effects:
         out += ["## Side effects", ""]

@@ -47,7 +47,9 @@ def check_condition(
         elif not markup.plain_text(section.markdown):
             fail(f"section:{title}", f"section '## {title}' is empty")
 
-    texts = [s.markdown for s in condition.sections] + [link.note for link in condition.side_effects]
+    texts = [s.markdown for s in condition.sections] + [
+        link.note for link in condition.side_effects
+    ]
     cited: list[str] = []
     for text in texts:
         cited += markup.cited_ids(text)

@@ -1,4 +1,4 @@
-"""Version constants shared by the build (which writes the schema) and the store (which reads it)."""
+"""Version constants shared by the build (which writes the schema) and the store (reads it)."""
 
 from __future__ import annotations
 

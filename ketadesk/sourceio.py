@@ -87,8 +87,11 @@ def check_fields(
     ok = True
     for key in table:
         if key not in spec:
-            reader.fail(path, line_of(lines, rf"^\s*{re.escape(key)}\s*=", line - 1, line),
-                        f"{where}: unknown key {key!r} (known: {', '.join(spec)})")
+            reader.fail(
+                path,
+                line_of(lines, rf"^\s*{re.escape(key)}\s*=", line - 1, line),
+                f"{where}: unknown key {key!r} (known: {', '.join(spec)})",
+            )
             ok = False
     for key, kind in spec.items():
         if key not in table:
@@ -101,11 +104,19 @@ def check_fields(
         if kind is dt.date and isinstance(value, dt.datetime):
             wrong = True
         if wrong:
-            expected = "a date written YYYY-MM-DD without quotes" if kind is dt.date else (
-                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind))
-            reader.fail(path, line_of(lines, rf"^\s*{re.escape(key)}\s*=", line - 1, line),
-                        f"{where}: {key} must be {expected}, not {value!r}")
+            expected = (
+                "a date written YYYY-MM-DD without quotes"
+                if kind is dt.date
+                else (
+                    kind.__name__
+                    if isinstance(kind, type)
+                    else " or ".join(k.__name__ for k in kind)
+                )
+            )
+            reader.fail(
+                path,
+                line_of(lines, rf"^\s*{re.escape(key)}\s*=", line - 1, line),
+                f"{where}: {key} must be {expected}, not {value!r}",
+            )
             ok = False
     return ok
-
-

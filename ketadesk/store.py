@@ -33,8 +33,16 @@ from .schema import SCHEMA_VERSION
 log = logging.getLogger(__name__)
 
 WORKING_NAME = "ketadesk.db"
-REQUIRED_TABLES = {"meta", "conditions", "sections", "references", "side_effects",
-                   "condition_references", "condition_side_effects", "search_docs_fts"}
+REQUIRED_TABLES = {
+    "meta",
+    "conditions",
+    "sections",
+    "references",
+    "side_effects",
+    "condition_references",
+    "condition_side_effects",
+    "search_docs_fts",
+}
 
 
 class StoreError(Exception):
@@ -112,8 +120,12 @@ class Store:
 
     def list_conditions(self) -> list[ConditionSummary]:
         """Every condition, grouped by category in display order, then by name."""
-        return [_summary(r) for r in self._rows(
-            "SELECT id, name, category, grade, abbreviations FROM conditions ORDER BY position")]
+        return [
+            _summary(r)
+            for r in self._rows(
+                "SELECT id, name, category, grade, abbreviations FROM conditions ORDER BY position"
+            )
+        ]
 
     def condition_ids(self) -> list[str]:
         return [r[0] for r in self._rows("SELECT id FROM conditions ORDER BY position")]
@@ -124,23 +136,33 @@ class Store:
     def get_condition(self, condition_id: str) -> Condition:
         rows = self._rows("SELECT * FROM conditions WHERE id = ?", (condition_id,))
         if not rows:
-            raise NotFoundError(f"no condition with id {condition_id!r} "
-                                "(run 'ketadesk list' to see the ids)")
+            raise NotFoundError(
+                f"no condition with id {condition_id!r} (run 'ketadesk list' to see the ids)"
+            )
         row = rows[0]
         sections = tuple(
-            Section(r["title"], r["markdown"]) for r in self._rows(
+            Section(r["title"], r["markdown"])
+            for r in self._rows(
                 "SELECT title, markdown FROM sections WHERE condition_id = ? ORDER BY position",
-                (condition_id,))
+                (condition_id,),
+            )
         )
-        references = tuple(_reference(r) for r in self._rows(
-            'SELECT r.* FROM condition_references cr JOIN "references" r ON r.id = cr.reference_id'
-            " WHERE cr.condition_id = ? ORDER BY cr.number", (condition_id,)))
+        references = tuple(
+            _reference(r)
+            for r in self._rows(
+                'SELECT r.* FROM condition_references cr JOIN "references" r'
+                " ON r.id = cr.reference_id WHERE cr.condition_id = ? ORDER BY cr.number",
+                (condition_id,),
+            )
+        )
         links = tuple(
             SideEffectLink(_side_effect(r), bool(r["link_key"]), r["note"] or "")
             for r in self._rows(
                 "SELECT s.*, l.key AS link_key, l.note FROM condition_side_effects l"
                 " JOIN side_effects s ON s.id = l.side_effect_id"
-                " WHERE l.condition_id = ? ORDER BY l.position", (condition_id,))
+                " WHERE l.condition_id = ? ORDER BY l.position",
+                (condition_id,),
+            )
         )
         return Condition(
             id=row["id"],
@@ -165,8 +187,10 @@ class Store:
 
     def side_effects(self) -> list[SideEffect]:
         """The side-effect catalogue, grouped by when effects appear."""
-        return [_side_effect(r) for r in self._rows(
-            "SELECT * FROM side_effects ORDER BY timing_order, position")]
+        return [
+            _side_effect(r)
+            for r in self._rows("SELECT * FROM side_effects ORDER BY timing_order, position")
+        ]
 
     def search(self, text: str, *, limit: int = 50) -> list[SearchHit]:
         """Conditions matching `text`, best first, with where and how each matched.
@@ -196,8 +220,13 @@ class Store:
         )
         return [
             SearchHit(
-                condition=ConditionSummary(r["condition_id"], r["name"], r["category"],
-                                           r["grade"], tuple(json.loads(r["abbreviations"]))),
+                condition=ConditionSummary(
+                    r["condition_id"],
+                    r["name"],
+                    r["category"],
+                    r["grade"],
+                    tuple(json.loads(r["abbreviations"])),
+                ),
                 section=r["section"],
                 snippet=_snippet_parts(r["snip"]),
                 rank=r["rank"],
@@ -215,7 +244,8 @@ class Store:
         if not self.read_only:
             try:
                 self._conn.execute(
-                    "INSERT INTO search_docs_fts(search_docs_fts) VALUES('integrity-check')")
+                    "INSERT INTO search_docs_fts(search_docs_fts) VALUES('integrity-check')"
+                )
             except sqlite3.DatabaseError as exc:
                 problems.append(f"search index: {exc}")
         return problems
@@ -239,7 +269,8 @@ def _validate(conn: sqlite3.Connection) -> None:
         raise UnreadableDatabaseError(f"is damaged ({'; '.join(check[:3])})")
     if version > SCHEMA_VERSION:
         raise UnreadableDatabaseError(
-            f"was made by a newer ketadesk (schema {version}; this version reads {SCHEMA_VERSION})")
+            f"was made by a newer ketadesk (schema {version}; this version reads {SCHEMA_VERSION})"
+        )
     missing = REQUIRED_TABLES - tables
     if version != SCHEMA_VERSION or missing:
         raise UnreadableDatabaseError("is not a ketadesk content database")
@@ -254,22 +285,39 @@ def _range(row: sqlite3.Row, name: str) -> TimeRange:
 
 
 def _summary(r: sqlite3.Row) -> ConditionSummary:
-    return ConditionSummary(r["id"], r["name"], r["category"], r["grade"],
-                            tuple(json.loads(r["abbreviations"])))
+    return ConditionSummary(
+        r["id"], r["name"], r["category"], r["grade"], tuple(json.loads(r["abbreviations"]))
+    )
 
 
 def _reference(r: sqlite3.Row) -> Reference:
     return Reference(
-        id=r["id"], kind=r["kind"], authors=r["authors"], year=r["year"], title=r["title"],
-        source=r["source"], design=r["design"], verified=bool(r["verified"]),
-        details=r["details"] or "", participants=r["participants"], doi=r["doi"] or "",
-        pmid=r["pmid"] or "", verification_note=r["verification_note"] or "",
+        id=r["id"],
+        kind=r["kind"],
+        authors=r["authors"],
+        year=r["year"],
+        title=r["title"],
+        source=r["source"],
+        design=r["design"],
+        verified=bool(r["verified"]),
+        details=r["details"] or "",
+        participants=r["participants"],
+        doi=r["doi"] or "",
+        pmid=r["pmid"] or "",
+        verification_note=r["verification_note"] or "",
     )
 
 
 def _side_effect(r: sqlite3.Row) -> SideEffect:
-    return SideEffect(r["id"], r["name"], r["plain_name"], r["timing"], r["watch_for"],
-                      r["frequency"], r["action"])
+    return SideEffect(
+        r["id"],
+        r["name"],
+        r["plain_name"],
+        r["timing"],
+        r["watch_for"],
+        r["frequency"],
+        r["action"],
+    )
 
 
 def _snippet_parts(snip: str) -> tuple[SnippetPart, ...]:
@@ -304,8 +352,10 @@ def open_working(bundled: Path, data_dir: Path) -> tuple[Store, str | None]:
             return Store.open(working), None
         except UnreadableDatabaseError as exc:
             kept = _set_aside(working)
-            notice = (f"The working database could not be used: {exc}. It was kept as "
-                      f"{kept.name} and replaced by a fresh copy of the bundled content.")
+            notice = (
+                f"The working database could not be used: {exc}. It was kept as "
+                f"{kept.name} and replaced by a fresh copy of the bundled content."
+            )
             log.warning(notice)
     else:
         log.info("first run: creating %s", working)
@@ -342,7 +392,8 @@ def _copy_bundled(bundled: Path, working: Path) -> None:
             Store.open(tmp).close()
             os.replace(tmp, working)
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot create the working database in {working.parent}: "
-                             f"{exc}") from exc
+            raise StoreError(
+                f"cannot create the working database in {working.parent}: {exc}"
+            ) from exc
         finally:
             tmp.unlink(missing_ok=True)

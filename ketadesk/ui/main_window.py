@@ -32,7 +32,7 @@ class Library(Protocol):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, library: Library, *, render, notice: str | None = None):  # noqa: ANN001
+    def __init__(self, library: Library, *, render, notice: str | None = None):
         super().__init__()
         self._library = library
         self._render = render  # Condition -> Markdown (render.condition_markdown)
@@ -72,7 +72,8 @@ class MainWindow(QMainWindow):
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
         self.statusBar().showMessage(
-            f"Content {self._info.content_version} of {self._info.content_date}")
+            f"Content {self._info.content_version} of {self._info.content_date}"
+        )
 
         self._debounce = QTimer(self, singleShot=True, interval=120)
         self._debounce.timeout.connect(self._refresh)

@@ -1,0 +1,177 @@
+"""The store: first-run copy, the bundled file never changes, damaged working copies recovered."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from ketadesk import checks
+from ketadesk.store import (
+    WORKING_NAME,
+    NotFoundError,
+    Store,
+    StoreError,
+    UnreadableDatabaseError,
+    open_working,
+)
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def bundled(fixture_db, tmp_path) -> Path:
+    """A private copy of the fixture database standing in for the bundled one."""
+    target = tmp_path / "bundle" / "ketadesk.db"
+    target.parent.mkdir()
+    shutil.copyfile(fixture_db, target)
+    return target
+
+
+def test_first_run_copies_the_bundled_database(bundled, data_dir):
+    store, notice = open_working(bundled, data_dir)
+    with store:
+        assert notice is None
+        assert store.path == data_dir / WORKING_NAME
+        assert not store.read_only
+        assert len(store.list_conditions()) == 7
+    assert (data_dir / WORKING_NAME).is_file()
+    # a second start opens the same copy rather than copying again
+    mtime = (data_dir / WORKING_NAME).stat().st_mtime_ns
+    store, notice = open_working(bundled, data_dir)
+    store.close()
+    assert notice is None and (data_dir / WORKING_NAME).stat().st_mtime_ns == mtime
+
+
+def test_data_folder_is_created_when_missing(bundled, tmp_path):
+    folder = tmp_path / "deep" / "new" / "folder"
+    store, _ = open_working(bundled, folder)
+    store.close()
+    assert (folder / WORKING_NAME).is_file()
+
+
+def test_bundled_database_is_unchanged_after_a_session_of_use(bundled, data_dir):
+    before = sha(bundled)
+    siblings_before = sorted(p.name for p in bundled.parent.iterdir())
+    with Store.open(bundled, read_only=True) as ro:
+        for summary in ro.list_conditions():
+            ro.get_condition(summary.id)
+        ro.search("depression")
+        ro.search('"unbalanced AND (')
+        assert checks.check_store(ro) == []
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            ro._conn.execute("DELETE FROM conditions")
+    store, _ = open_working(bundled, data_dir)
+    with store:
+        store.search("ptsd")
+        assert checks.check_store(store) == []
+    assert sha(bundled) == before
+    assert sorted(p.name for p in bundled.parent.iterdir()) == siblings_before  # no journals
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda p: p.write_bytes(b"this is not a database at all" * 100), "damaged or not"),
+        (lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 3]), "damaged"),
+        (lambda p: p.write_bytes(b""), "not a ketadesk content database"),
+        (lambda p: _other_sqlite(p), "not a ketadesk content database"),
+        (lambda p: _bump_schema(p), "newer ketadesk"),
+    ],
+    ids=["garbage", "truncated", "empty", "foreign-sqlite", "newer-schema"],
+)
+def test_damaged_working_database_is_set_aside_and_replaced(bundled, data_dir, damage, reason):
+    open_working(bundled, data_dir)[0].close()
+    working = data_dir / WORKING_NAME
+    damage(working)
+    damaged_bytes = working.read_bytes()
+
+    store, notice = open_working(bundled, data_dir)
+    with store:
+        assert len(store.list_conditions()) == 7  # a fresh, healthy copy
+    kept = [p for p in data_dir.iterdir() if p.name.startswith(f"{WORKING_NAME}.damaged-")]
+    assert len(kept) == 1, "the damaged file is kept, never deleted"
+    assert kept[0].read_bytes() == damaged_bytes
+    assert notice is not None and reason in notice and kept[0].name in notice
+
+
+def _other_sqlite(path: Path) -> None:
+    path.unlink()
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE notes (text)")
+        conn.commit()
+
+
+def _bump_schema(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA user_version = 99")
+
+
+def test_two_recoveries_in_the_same_second_keep_both_files(bundled, data_dir):
+    open_working(bundled, data_dir)[0].close()
+    for text in (b"first damage", b"second damage"):
+        (data_dir / WORKING_NAME).write_bytes(text * 50)
+        open_working(bundled, data_dir)[0].close()
+    kept = sorted(p.read_bytes()[:6] for p in data_dir.glob(f"{WORKING_NAME}.damaged-*"))
+    assert kept == [b"first ", b"second"]
+
+
+def test_damaged_bundled_database_is_a_clear_error(tmp_path, data_dir):
+    bad = tmp_path / "ketadesk.db"
+    bad.write_bytes(b"garbage" * 100)
+    with pytest.raises(UnreadableDatabaseError, match="damaged or not a database"):
+        open_working(bad, data_dir)
+    with pytest.raises(UnreadableDatabaseError, match="database not found"):
+        open_working(tmp_path / "missing.db", data_dir)
+    assert not (tmp_path / "missing.db").exists(), "read-only open must not create the file"
+
+
+def test_unwritable_data_folder_is_a_clear_error(bundled, tmp_path):
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot create the data folder"):
+        open_working(bundled, blocker / "data")
+
+
+def test_get_condition_returns_every_part(fixture_store):
+    c = fixture_store.get_condition("major-depressive-disorder")
+    assert c.name == "Major depressive disorder"
+    assert c.abbreviations == ("MDD",)
+    assert [s.title for s in c.sections][:3] == ["Summary", "Safety", "Mechanism"]
+    assert len(c.sections) == 9
+    assert [r.id for r in c.references] == ["ref-a", "ref-b"]
+    assert c.references[1].verified is False
+    assert c.references[0].participants == 40
+    assert c.onset is not None and str(c.onset.usual_onset) == "2–6 weeks"
+    assert c.side_effects[0].side_effect.name == "Dissociation" and c.side_effects[0].key
+    assert c.last_reviewed is not None and c.last_reviewed.isoformat() == "2026-01-15"
+
+
+def test_unknown_condition_is_not_found(fixture_store):
+    with pytest.raises(NotFoundError, match="no condition with id 'nope'"):
+        fixture_store.get_condition("nope")
+
+
+def test_conditions_are_listed_by_category_order(fixture_store):
+    categories = [c.category for c in fixture_store.list_conditions()]
+    assert categories == sorted(categories, key=fixture_store.categories().index)
+
+
+def test_side_effect_catalogue_is_grouped_by_timing(fixture_store):
+    assert [s.timing for s in fixture_store.side_effects()] == ["during", "repeated-use"]
+
+
+def test_info_reports_versions_and_counts(fixture_store):
+    info = fixture_store.info()
+    assert (info.content_version, info.content_date, info.schema_version) == (
+        "9.9.9",
+        "2026-01-31",
+        1,
+    )
+    assert info.counts == {"conditions": 7, "references": 2, "side_effects": 2}
