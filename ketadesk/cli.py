@@ -104,6 +104,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(args_list)
         if args.command is None:
+            if not _display_available():
+                return _fail(
+                    "no display to open the window on; use a command instead (see "
+                    "'ketadesk --help'), or set QT_QPA_PLATFORM=offscreen",
+                    EXIT_FAILED,
+                )
             from .app import run  # Qt is imported only when the window is wanted
 
             return run(args_list, database=args.db)
@@ -129,6 +135,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get(DEBUG_ENV):
             raise
         return _fail(f"unexpected error: {exc!r} (set {DEBUG_ENV}=1 for details)", EXIT_FAILED)
+
+
+def _display_available() -> bool:
+    """False only where Qt would abort for want of a screen: Linux/BSD without X11 or Wayland."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return True
+    return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
 def _fail(message: str, code: int) -> int:

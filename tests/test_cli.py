@@ -296,3 +296,33 @@ def test_console_script_reports_errors_without_traceback(data_dir):
     assert result.returncode == 1
     assert result.stderr.startswith("ketadesk: no condition with id 'nope'")
     assert "Traceback" not in result.stderr
+
+
+def test_no_command_opens_the_window(monkeypatch):
+    import ketadesk.app
+
+    calls = []
+    monkeypatch.setattr(ketadesk.app, "run", lambda argv, database: calls.append(database) or 0)
+    assert main([]) == 0
+    assert calls == [None]
+
+
+def test_no_display_is_a_clear_message_not_a_crash(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "platform", "linux")
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    code, _, err = run(capsys)
+    assert code == 1 and "no display to open the window on" in one_line_error(err)
+
+
+def test_data_folder_defaults_to_the_per_user_folder(monkeypatch):
+    monkeypatch.delenv(paths.DATA_DIR_ENV)
+    folder = paths.data_dir()
+    assert folder.name == "ketadesk" and folder.is_absolute()
+    monkeypatch.setenv(paths.DATA_DIR_ENV, "~/somewhere")
+    assert paths.data_dir() == Path("~/somewhere").expanduser()
+
+
+def test_bundled_resources_are_found_from_the_source_checkout():
+    assert paths.bundled_db() == REPO / "resources" / "ketadesk.db"
+    assert paths.content_dir() == REPO / "resources" / "content"
