@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import markup, rules
 from .condition_source import read_conditions
@@ -90,34 +92,46 @@ SIDE_EFFECT_SPEC: dict[str, type | tuple[type, ...]] = {
 }
 
 
+def _items(
+    reader: Reader,
+    path: Path,
+    table: str,
+    spec: dict[str, type | tuple[type, ...]],
+    required: set[str],
+    label: str,
+) -> Iterator[tuple[dict[str, Any], list[str], int, str]]:
+    """Each well-formed `[[table]]` entry of a TOML file, with its lines, line and label."""
+    text = reader.read(path)
+    data = reader.toml(path, text) if text is not None else None
+    if data is None:
+        return
+    lines = text.splitlines()
+    for key in data:
+        if key != table:
+            reader.fail(
+                path,
+                line_of(lines, re.escape(key)),
+                f"unknown table {key!r} (expected [[{table}]])",
+            )
+    for item in data.get(table, []):
+        item_id = item.get("id", "")
+        line = id_line(lines, item_id) if item_id else 1
+        where = f"{label} {item_id!r}"
+        if not check_fields(
+            reader, path, lines, item, spec, required=required, where=where, line=line
+        ):
+            continue
+        if not markup.is_slug(item_id):
+            reader.fail(path, line, f"{where}: id must be lower-case letters, digits, hyphens")
+        yield item, lines, line, where
+
+
 def _references(reader: Reader) -> list[tuple[Reference, Path, int]]:
     found: list[tuple[Reference, Path, int]] = []
     for path in sorted((reader.root / "references").glob("*.toml")):
-        text = reader.read(path)
-        data = reader.toml(path, text) if text is not None else None
-        if data is None:
-            continue
-        lines = text.splitlines()
-        for key in data:
-            if key != "reference":
-                reader.fail(path, line_of(lines, re.escape(key)), f"unknown table {key!r}")
-        for item in data.get("reference", []):
-            item_id = item.get("id", "")
-            line = id_line(lines, item_id) if item_id else 1
-            where = f"reference {item_id!r}"
-            if not check_fields(
-                reader,
-                path,
-                lines,
-                item,
-                REFERENCE_SPEC,
-                required=REFERENCE_REQUIRED,
-                where=where,
-                line=line,
-            ):
-                continue
-            if not markup.is_slug(item_id):
-                reader.fail(path, line, f"{where}: id must be lower-case letters, digits, hyphens")
+        for item, _, line, where in _items(
+            reader, path, "reference", REFERENCE_SPEC, REFERENCE_REQUIRED, "reference"
+        ):
             if item["kind"] not in REFERENCE_KINDS:
                 reader.fail(
                     path, line, f"{where}: kind must be one of {', '.join(REFERENCE_KINDS)}"
@@ -135,29 +149,10 @@ def _references(reader: Reader) -> list[tuple[Reference, Path, int]]:
 
 def _side_effects(reader: Reader, reference_ids: set[str]) -> list[tuple[SideEffect, Path, int]]:
     path = reader.root / "side_effects.toml"
-    text = reader.read(path)
-    data = reader.toml(path, text) if text is not None else None
-    if data is None:
-        return []
-    lines = text.splitlines()
     found = []
-    for item in data.get("side_effect", []):
-        item_id = item.get("id", "")
-        line = id_line(lines, item_id) if item_id else 1
-        where = f"side effect {item_id!r}"
-        if not check_fields(
-            reader,
-            path,
-            lines,
-            item,
-            SIDE_EFFECT_SPEC,
-            required=set(SIDE_EFFECT_SPEC),
-            where=where,
-            line=line,
-        ):
-            continue
-        if not markup.is_slug(item_id):
-            reader.fail(path, line, f"{where}: id must be lower-case letters, digits, hyphens")
+    for item, lines, line, where in _items(
+        reader, path, "side_effect", SIDE_EFFECT_SPEC, set(SIDE_EFFECT_SPEC), "side effect"
+    ):
         if item["timing"] not in TIMINGS:
             reader.fail(path, line, f"{where}: timing must be one of {', '.join(TIMINGS)}")
         for field in ("watch_for", "frequency", "action"):

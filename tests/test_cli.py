@@ -17,6 +17,7 @@ from conftest import REPO
 
 from ketadesk import __version__, paths
 from ketadesk.cli import build_parser, main
+from ketadesk.records import SECTION_TITLES
 from ketadesk.store import WORKING_NAME
 
 
@@ -81,19 +82,7 @@ def test_show_prints_the_whole_entry_as_markdown(capsys, bundle):
     code, out, _ = run(capsys, "show", "complex-regional-pain-syndrome")
     assert code == 0
     assert out.startswith("# Complex regional pain syndrome\n")
-    for title in (
-        "Summary",
-        "Safety",
-        "Mechanism",
-        "Onset and duration",
-        "Evidence",
-        "Regulatory status",
-        "Routes and studied regimens",
-        "Considerations",
-        "What is not known yet",
-        "Side effects",
-        "References",
-    ):
+    for title in (*SECTION_TITLES, "Side effects", "References"):
         assert f"\n## {title}\n" in out
     assert "[@" not in out, "citations are numbered"
     assert "One trial [1]." in out
