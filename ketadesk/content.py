@@ -80,6 +80,9 @@ REFERENCE_SPEC: dict[str, type | tuple[type, ...]] = {
     "verified": bool,
     "verification_note": str,
 }
+MAX_DETAILS = 80
+"""Keeps citations readable: details hold volume(issue):pages, an edition or a revision."""
+
 REFERENCE_REQUIRED = {"id", "kind", "authors", "year", "title", "source", "design", "verified"}
 SIDE_EFFECT_SPEC: dict[str, type | tuple[type, ...]] = {
     "id": str,
@@ -132,6 +135,14 @@ def _references(reader: Reader) -> list[tuple[Reference, Path, int]]:
         for item, _, line, where in _items(
             reader, path, "reference", REFERENCE_SPEC, REFERENCE_REQUIRED, "reference"
         ):
+            if len(item.get("details", "")) > MAX_DETAILS:
+                reader.fail(
+                    path,
+                    line,
+                    f"{where}: details is for volume(issue):pages or a "
+                    f"revision (at most {MAX_DETAILS} characters); put notes in "
+                    "verification_note",
+                )
             if item["kind"] not in REFERENCE_KINDS:
                 reader.fail(
                     path, line, f"{where}: kind must be one of {', '.join(REFERENCE_KINDS)}"

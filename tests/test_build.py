@@ -226,6 +226,17 @@ def test_unverified_reference_needs_a_note(content_dir, tmp_path):
     ), problems
 
 
+def test_reference_details_must_stay_citation_data(content_dir, tmp_path):
+    _mutate(
+        content_dir, 'details = "1(2):3-4"', f'details = "{"x" * 81}"', name="references/test.toml"
+    )
+    problems = _problems(content_dir, tmp_path)
+    assert any(
+        p.startswith("content/references/test.toml:2:") and "put notes in verification_note" in p
+        for p in problems
+    ), problems
+
+
 def test_unclosed_front_matter_is_refused(content_dir, tmp_path):
     path = content_dir / MDD
     path.write_text(
