@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from . import __version__, paths, render, store
+from . import __version__, paths, render, store, workingcopy
 from .ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def create_window(*, database: Path | None = None) -> MainWindow:
     if database is not None:
         library, notice = store.Store.open(database, read_only=True), None
     else:
-        library, notice = store.open_working(paths.bundled_db(), paths.data_dir())
+        library, notice = workingcopy.open_working(paths.bundled_db(), paths.data_dir())
     window = MainWindow(library, render=render.condition_markdown, notice=notice)
     window.destroyed.connect(library.close)
     return window

@@ -155,11 +155,11 @@ def _print_json(value: Any) -> None:
 
 def open_store(args: argparse.Namespace):
     """The database the command reads: --db read-only, else the user's working copy."""
-    from . import store
+    from . import store, workingcopy
 
     if args.db is not None:
         return store.Store.open(args.db, read_only=True)
-    opened, notice = store.open_working(paths.bundled_db(), paths.data_dir())
+    opened, notice = workingcopy.open_working(paths.bundled_db(), paths.data_dir())
     if notice:
         print(f"ketadesk: {notice}", file=sys.stderr)
     return opened

@@ -1,5 +1,5 @@
 """The only module that speaks SQL at run time: reads the content database into records, and
-keeps the user's working copy of it healthy.
+hands out consistent copies of it (workingcopy.py decides when).
 
 Reads use the standard library's sqlite3 (sqlite-utils is slow to import and only the build and
 later the writers need it). The bundled database is always opened read-only and immutable.
@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import sqlite3
 from pathlib import Path
 
@@ -32,7 +31,6 @@ from .schema import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
-WORKING_NAME = "ketadesk.db"
 REQUIRED_TABLES = {
     "meta",
     "conditions",
@@ -250,6 +248,17 @@ class Store:
                 problems.append(f"search index: {exc}")
         return problems
 
+    def backup_to(self, destination: Path) -> None:
+        """Write a consistent copy of this database to a new file (SQLite's backup API)."""
+        try:
+            dest = sqlite3.connect(destination)
+            try:
+                self._conn.backup(dest)
+            finally:
+                dest.close()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write a copy to {destination}: {exc}") from exc
+
 
 def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
     if read_only:
@@ -330,70 +339,3 @@ def _snippet_parts(snip: str) -> tuple[SnippetPart, ...]:
         if rest:
             parts.append(SnippetPart(rest, False))
     return tuple(parts)
-
-
-# --- the user's working copy ---------------------------------------------------------------
-
-
-def open_working(bundled: Path, data_dir: Path) -> tuple[Store, str | None]:
-    """Open the user's working database, creating or repairing it from the bundled one.
-
-    Returns the store and a notice for the person when something had to be repaired. A
-    damaged working database is never deleted: it is renamed with a timestamp and kept.
-    """
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"cannot create the data folder {data_dir}: {exc.strerror}") from exc
-    working = data_dir / WORKING_NAME
-    notice = None
-    if working.exists():
-        try:
-            return Store.open(working), None
-        except UnreadableDatabaseError as exc:
-            kept = _set_aside(working)
-            notice = (
-                f"The working database could not be used: {exc}. It was kept as "
-                f"{kept.name} and replaced by a fresh copy of the bundled content."
-            )
-            log.warning(notice)
-    else:
-        log.info("first run: creating %s", working)
-    _copy_bundled(bundled, working)
-    return Store.open(working), notice
-
-
-def _set_aside(path: Path) -> Path:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.damaged-{stamp}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
-    os.replace(path, target)
-    for suffix in ("-journal", "-wal", "-shm"):
-        sidecar = path.with_name(path.name + suffix)
-        if sidecar.exists():
-            os.replace(sidecar, target.with_name(target.name + suffix))
-    return target
-
-
-def _copy_bundled(bundled: Path, working: Path) -> None:
-    """Copy with SQLite's backup API into a temporary file, check it, then rename into place."""
-    with Store.open(bundled, read_only=True) as source:
-        tmp = working.with_name(f".{working.name}.new")
-        tmp.unlink(missing_ok=True)
-        try:
-            dest = sqlite3.connect(tmp)
-            try:
-                source._conn.backup(dest)
-            finally:
-                dest.close()
-            Store.open(tmp).close()
-            os.replace(tmp, working)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(
-                f"cannot create the working database in {working.parent}: {exc}"
-            ) from exc
-        finally:
-            tmp.unlink(missing_ok=True)

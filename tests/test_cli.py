@@ -18,7 +18,7 @@ from conftest import REPO
 from ketadesk import __version__, paths
 from ketadesk.cli import build_parser, main
 from ketadesk.records import SECTION_TITLES
-from ketadesk.store import WORKING_NAME
+from ketadesk.workingcopy import WORKING_NAME
 
 
 @pytest.fixture

@@ -11,14 +11,8 @@ from pathlib import Path
 import pytest
 
 from ketadesk import checks
-from ketadesk.store import (
-    WORKING_NAME,
-    NotFoundError,
-    Store,
-    StoreError,
-    UnreadableDatabaseError,
-    open_working,
-)
+from ketadesk.store import NotFoundError, Store, StoreError, UnreadableDatabaseError
+from ketadesk.workingcopy import KEEP_PREVIOUS, WORKING_NAME, open_working
 
 
 def sha(path: Path) -> str:
@@ -175,3 +169,44 @@ def test_info_reports_versions_and_counts(fixture_store):
         1,
     )
     assert info.counts == {"conditions": 7, "references": 2, "side_effects": 2}
+
+
+def _rebuild_with_version(bundled: Path, tmp_path: Path, version: str) -> None:
+    """Stand-in for an app upgrade: the bundled database now holds other content."""
+    from conftest import write_content
+
+    from ketadesk.build import build
+
+    content = write_content(tmp_path / f"v{version}")
+    meta = content / "meta.toml"
+    meta.write_text(meta.read_text().replace('"9.9.9"', f'"{version}"'))
+    build(content, bundled)
+
+
+def test_newer_bundled_content_replaces_the_working_copy_and_keeps_the_old(
+    bundled, data_dir, tmp_path
+):
+    open_working(bundled, data_dir)[0].close()
+    old_bytes = (data_dir / WORKING_NAME).read_bytes()
+    _rebuild_with_version(bundled, tmp_path, "10.0.0")
+
+    store, notice = open_working(bundled, data_dir)
+    with store:
+        assert store.info().content_version == "10.0.0"
+    assert notice is not None
+    assert "updated to version 10.0.0 of 2026-01-31 (was 9.9.9)" in notice
+    kept = list(data_dir.glob(f"{WORKING_NAME}.previous-*"))
+    assert len(kept) == 1 and kept[0].name in notice
+    assert kept[0].read_bytes() == old_bytes
+    # the next start finds nothing to do
+    store, notice = open_working(bundled, data_dir)
+    store.close()
+    assert notice is None
+
+
+def test_superseded_copies_are_bounded(bundled, data_dir, tmp_path):
+    open_working(bundled, data_dir)[0].close()
+    for n in range(KEEP_PREVIOUS + 2):
+        _rebuild_with_version(bundled, tmp_path, f"10.{n}")
+        open_working(bundled, data_dir)[0].close()
+    assert len(list(data_dir.glob(f"{WORKING_NAME}.previous-*"))) == KEEP_PREVIOUS

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from ketadesk import app, paths
-from ketadesk.store import WORKING_NAME
 from ketadesk.ui.main_window import ID_ROLE
+from ketadesk.workingcopy import WORKING_NAME
 
 
 @pytest.fixture
