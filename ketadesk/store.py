@@ -240,12 +240,17 @@ class Store:
             for r in self._rows("PRAGMA foreign_key_check")
         ]
         if not self.read_only:
+            # rank = 1 also compares the index with its content table. The command is an
+            # INSERT, so roll back the implicit transaction rather than keep the write lock.
             try:
                 self._conn.execute(
-                    "INSERT INTO search_docs_fts(search_docs_fts) VALUES('integrity-check')"
+                    "INSERT INTO search_docs_fts(search_docs_fts, rank)"
+                    " VALUES('integrity-check', 1)"
                 )
             except sqlite3.DatabaseError as exc:
                 problems.append(f"search index: {exc}")
+            finally:
+                self._conn.rollback()
         return problems
 
     def backup_to(self, destination: Path) -> None:

@@ -210,3 +210,24 @@ def test_superseded_copies_are_bounded(bundled, data_dir, tmp_path):
         _rebuild_with_version(bundled, tmp_path, f"10.{n}")
         open_working(bundled, data_dir)[0].close()
     assert len(list(data_dir.glob(f"{WORKING_NAME}.previous-*"))) == KEEP_PREVIOUS
+
+
+def test_integrity_check_leaves_no_lock_behind(bundled, data_dir):
+    store, _ = open_working(bundled, data_dir)
+    with store:
+        assert store.integrity_problems() == []
+        other = sqlite3.connect(data_dir / WORKING_NAME, timeout=0)
+        try:
+            other.execute("CREATE TABLE probe (x)")  # fails with "database is locked" otherwise
+            other.commit()
+        finally:
+            other.close()
+
+
+def test_integrity_check_reports_a_damaged_search_index(bundled, data_dir):
+    store, _ = open_working(bundled, data_dir)
+    with store:
+        store._conn.execute("DELETE FROM search_docs WHERE num = 1")  # index now out of step
+        store._conn.commit()
+        problems = store.integrity_problems()
+    assert any(p.startswith("search index:") for p in problems), problems
