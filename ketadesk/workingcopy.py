@@ -53,16 +53,36 @@ def open_working(bundled: Path, data_dir: Path) -> tuple[Store, str | None]:
             existing.close()
             kept = _set_aside(working, "previous")
             _prune(data_dir, "previous", keep=KEEP_PREVIOUS)
-            notice = (
-                f"The content was updated to version {bundled_info.content_version} of "
-                f"{bundled_info.content_date} (was {old.content_version}); the previous copy "
-                f"was kept as {kept.name}."
-            )
+            notice = _update_notice(old, bundled_info, kept)
             log.info(notice)
     else:
         log.info("first run: creating %s", working)
     _copy_bundled(bundled, working)
     return Store.open(working), notice
+
+
+def _update_notice(old: DbInfo, new: DbInfo, kept: Path) -> str:
+    """
+    >>> from ketadesk.records import DbInfo
+    >>> a = DbInfo("", 1, "1.0", "2026-01-01", "x", {}, "")
+    >>> b = DbInfo("", 1, "1.1", "2026-02-01", "y", {}, "")
+    >>> print(_update_notice(a, b, Path("k")).split(";")[0])
+    The content was updated to version 1.1 of 2026-02-01 (was 1.0)
+    >>> print(_update_notice(a, a, Path("k")))  # doctest: +NORMALIZE_WHITESPACE
+    The content (version 1.0 of 2026-01-01) was rebuilt from changed sources;
+    the previous copy was kept as k.
+    """
+    if old.content_version == new.content_version:
+        change = (
+            f"The content (version {new.content_version} of {new.content_date}) was "
+            "rebuilt from changed sources"
+        )
+    else:
+        change = (
+            f"The content was updated to version {new.content_version} of "
+            f"{new.content_date} (was {old.content_version})"
+        )
+    return f"{change}; the previous copy was kept as {kept.name}."
 
 
 KEEP_PREVIOUS = 5

@@ -41,6 +41,8 @@ def test_window_lists_conditions_under_their_categories(window):
     assert shown.index("Trauma and anxiety") < shown.index("Post-traumatic stress disorder  ·  low")
     assert window.statusBar().currentMessage() == "Content 9.9.9 of 2026-01-31"
     assert not window.notice.isVisible()
+    assert window.disclaimer.isVisible()
+    assert "does not replace" in window.disclaimer.text()
 
 
 def test_typing_filters_through_full_text_search(qtbot, window):

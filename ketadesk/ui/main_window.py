@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import DISCLAIMER
 from ..records import Condition, ConditionSummary, DbInfo, SearchHit
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -56,11 +57,15 @@ class MainWindow(QMainWindow):
         self.notice.setVisible(bool(notice))
         self.notice.setFrameShape(QLabel.Shape.StyledPanel)
 
+        self.disclaimer = QLabel(DISCLAIMER, objectName="disclaimer", wordWrap=True)
+        self.disclaimer.setAccessibleName("Clinical disclaimer")
+
         left = QWidget()
         layout = QVBoxLayout(left)
         layout.setContentsMargins(6, 6, 0, 6)
         layout.addWidget(self.search_edit)
         layout.addWidget(self.condition_list)
+        layout.addWidget(self.disclaimer)
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(self.detail)
