@@ -15,10 +15,14 @@ import sqlite3
 import tempfile
 from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import content, markup
 from .records import ALL_SECTION_TITLES, TIMINGS, Condition
 from .schema import SCHEMA_VERSION, SEARCH_TOKENIZER
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +62,7 @@ def _write(data: content.ContentSet, path: Path) -> None:
         db.vacuum()
 
 
-def _tables(db, data: content.ContentSet) -> None:
+def _tables(db: sqlite_utils.Database, data: content.ContentSet) -> None:
     meta = data.meta
     db["meta"].insert_all(
         [

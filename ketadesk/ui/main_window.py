@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -33,10 +34,16 @@ class Library(Protocol):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, library: Library, *, render, notice: str | None = None):
+    def __init__(
+        self,
+        library: Library,
+        *,
+        render: Callable[..., str],
+        notice: str | None = None,
+    ):
         super().__init__()
         self._library = library
-        self._render = render  # Condition -> Markdown (render.condition_markdown)
+        self._render = render  # render.condition_markdown: Condition -> Markdown
         self._info = library.info()
         self.setWindowTitle("ketadesk")
         self.resize(1100, 720)
