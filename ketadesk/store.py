@@ -65,8 +65,12 @@ class Store:
         self.read_only = read_only
 
     @classmethod
-    def open(cls, path: Path, *, read_only: bool = False) -> Store:
-        """Open and validate a database; raise UnreadableDatabaseError saying why not."""
+    def open(cls, path: Path, *, read_only: bool = False, verify: bool = True) -> Store:
+        """Open and validate a database; raise UnreadableDatabaseError saying why not.
+
+        `verify` runs SQLite's quick_check, a scan of the whole file; without it only the
+        schema version and tables are checked (enough to read a file already verified).
+        """
         if not path.is_file():
             raise UnreadableDatabaseError(f"database not found: {path}")
         try:
@@ -74,7 +78,7 @@ class Store:
         except sqlite3.Error as exc:
             raise UnreadableDatabaseError(f"cannot open {path}: {exc}") from exc
         try:
-            _validate(conn)
+            _validate(conn, verify=verify)
         except UnreadableDatabaseError as exc:
             conn.close()
             raise UnreadableDatabaseError(f"{path} {exc}") from None
@@ -272,9 +276,9 @@ def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
     return sqlite3.connect(path)
 
 
-def _validate(conn: sqlite3.Connection) -> None:
+def _validate(conn: sqlite3.Connection, *, verify: bool) -> None:
     try:
-        check = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+        check = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()] if verify else ["ok"]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     except sqlite3.DatabaseError as exc:

@@ -231,3 +231,13 @@ def test_integrity_check_reports_a_damaged_search_index(bundled, data_dir):
         store._conn.commit()
         problems = store.integrity_problems()
     assert any(p.startswith("search index:") for p in problems), problems
+
+
+def test_verify_false_skips_the_full_scan_but_still_rejects_foreign_files(bundled, tmp_path):
+    with Store.open(bundled, read_only=True, verify=False) as s:
+        assert s.info().counts["conditions"] == 7
+    foreign = tmp_path / "foreign.db"
+    foreign.touch()
+    _other_sqlite(foreign)
+    with pytest.raises(UnreadableDatabaseError, match="not a ketadesk content database"):
+        Store.open(foreign, verify=False)
