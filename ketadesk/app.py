@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from . import __version__, paths, render, store, workingcopy
@@ -50,5 +51,7 @@ def run(argv: Sequence[str], *, database: Path | None = None) -> int:
         return 1
     window.show()
     code = app.exec()
-    window.deleteLater()
+    # The event loop has ended, so a deferred delete would never run: delete the window here,
+    # explicitly, which closes its store through the `destroyed` connection of create_window.
+    shiboken6.delete(window)
     return code
