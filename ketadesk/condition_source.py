@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import markup
+from . import markup, rules
 from .records import (
     ALL_SECTION_TITLES,
     Condition,
@@ -23,7 +23,7 @@ from .records import (
     SideEffectLink,
     TimeRange,
 )
-from .sourceio import Reader, check_fields, line_of
+from .sourceio import Reader, check_fields, id_line, line_of
 
 FRONT_SPEC: dict[str, type | tuple[type, ...]] = {
     "id": str,
@@ -135,6 +135,8 @@ def _read_one(
             f"id {cid!r} does not match the file name {path.name!r}",
         )
     sections, section_lines = _sections(reader, path, lines, end + 1)
+    links = _links(reader, path, lines, front.get("side_effects", []), side_effects)
+    cited = markup.cited_ids("\n".join(rules.citable_texts(sections, links)))
     return ParsedCondition(
         condition=Condition(
             id=cid,
@@ -148,8 +150,8 @@ def _read_one(
             regulatory_summary=front.get("regulatory_summary", ""),
             onset=_onset(reader, path, lines, front.get("onset")),
             sections=sections,
-            references=_cited_references(sections, front, references),
-            side_effects=_links(reader, path, lines, front.get("side_effects", []), side_effects),
+            references=tuple(references[i] for i in cited if i in references),
+            side_effects=links,
         ),
         path=path,
         lines=lines,
@@ -257,7 +259,7 @@ def _links(
             reader.fail(path, line_of(lines, r"side_effects"), "[[side_effects]] must be tables")
             continue
         sid = item.get("id", "")
-        line = line_of(lines, rf"^\s*id\s*=\s*[\"']{re.escape(sid)}[\"']", 1) if sid else 1
+        line = id_line(lines, sid) if sid else 1
         if not check_fields(
             reader,
             path,
@@ -277,16 +279,3 @@ def _links(
             seen.add(sid)
             links.append(SideEffectLink(side_effects[sid], item["key"], item.get("note", "")))
     return tuple(links)
-
-
-def _cited_references(
-    sections: tuple[Section, ...], front: dict[str, Any], references: dict[str, Reference]
-) -> tuple[Reference, ...]:
-    texts = [s.markdown for s in sections]
-    texts += [
-        str(link.get("note", ""))
-        for link in front.get("side_effects", [])
-        if isinstance(link, dict)
-    ]
-    ids = markup.cited_ids("\n".join(texts))
-    return tuple(references[i] for i in ids if i in references)

@@ -193,8 +193,7 @@ def load(content_dir: Path) -> ContentSet:
             reader.fail(
                 path,
                 line,
-                f"duplicate reference id {ref.id!r} (first defined in "
-                f"{first.relative_to(content_dir.parent).as_posix()})",
+                f"duplicate reference id {ref.id!r} (first defined in {reader.name(first)})",
             )
         references.setdefault(ref.id, ref)
     side_effects: dict[str, SideEffect] = {}

@@ -9,7 +9,24 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from . import markup
-from .records import GRADES, SECTION_TITLES, TIME_UNITS, Condition, Problem, TimeRange
+from .records import (
+    GRADES,
+    SECTION_TITLES,
+    TIME_UNITS,
+    Condition,
+    Problem,
+    Section,
+    SideEffectLink,
+    TimeRange,
+)
+
+
+def citable_texts(sections: Iterable[Section], links: Iterable[SideEffectLink]) -> list[str]:
+    """Every text of an entry that may cite references: its sections, then its side-effect notes.
+
+    A condition's reference list is numbered in this order.
+    """
+    return [s.markdown for s in sections] + [link.note for link in links]
 
 
 def check_condition(
@@ -47,9 +64,7 @@ def check_condition(
         elif not markup.plain_text(section.markdown):
             fail(f"section:{title}", f"section '## {title}' is empty")
 
-    texts = [s.markdown for s in condition.sections] + [
-        link.note for link in condition.side_effects
-    ]
+    texts = citable_texts(condition.sections, condition.side_effects)
     cited: list[str] = []
     for text in texts:
         cited += markup.cited_ids(text)

@@ -29,18 +29,21 @@ class ContentError(Exception):
 
 
 class Reader:
-    """Collects problems while reading; `display` names files relative to the content's parent."""
+    """Collects problems while reading; files are named relative to the content's parent."""
 
     def __init__(self, content_dir: Path):
         self.root = content_dir
         self.problems: list[SourceProblem] = []
 
-    def fail(self, path: Path, line: int, message: str) -> None:
+    def name(self, path: Path) -> str:
+        """How a problem names a file: `content/conditions/x.md`."""
         try:
-            name = path.relative_to(self.root.parent).as_posix()
+            return path.relative_to(self.root.parent).as_posix()
         except ValueError:
-            name = str(path)
-        self.problems.append(SourceProblem(name, line, message))
+            return str(path)
+
+    def fail(self, path: Path, line: int, message: str) -> None:
+        self.problems.append(SourceProblem(self.name(path), line, message))
 
     def toml(self, path: Path, text: str, first_line: int = 1) -> dict[str, Any] | None:
         try:
