@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import content, markup
-from .records import ALL_SECTION_TITLES, TIMINGS, Condition
+from .records import SECTION_TITLES, TIMINGS, Condition
 from .schema import SCHEMA_VERSION, SEARCH_TOKENIZER
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ def _tables(db: sqlite_utils.Database, data: content.ContentSet) -> None:
         [
             {
                 "condition_id": c.id,
-                "position": ALL_SECTION_TITLES.index(s.title),
+                "position": SECTION_TITLES.index(s.title),
                 "key": s.key,
                 "title": s.title,
                 "markdown": s.markdown,
@@ -183,6 +183,23 @@ def _tables(db: sqlite_utils.Database, data: content.ContentSet) -> None:
             ("reference_id", "references", "id"),
         ],
         columns={"side_effect_id": str, "reference_id": str, "number": int},
+    )
+    db["handouts"].create(
+        {"id": str, "title": str, "last_reviewed": str, "markdown": str, "based_on": str},
+        pk="id",
+    )
+    db["handouts"].insert_all(
+        [
+            {
+                "id": h.id,
+                "title": h.title,
+                "last_reviewed": h.last_reviewed.isoformat() if h.last_reviewed else None,
+                "markdown": h.markdown,
+                "based_on": json.dumps(h.based_on),
+            }
+            for h in data.handouts
+        ],
+        pk="id",
     )
     db["search_docs"].insert_all(
         [row for c in data.conditions for row in search_rows(c)],

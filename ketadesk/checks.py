@@ -20,4 +20,8 @@ def check_store(store: Store) -> list[Problem]:
             reference_ids=reference_ids,
             condition_ids=condition_ids,
         )
+    for effect in store.side_effects():
+        problems += rules.check_side_effect(effect)
+    for handout in store.handouts():
+        problems += rules.check_handout(handout)
     return problems

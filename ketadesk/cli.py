@@ -62,6 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_positive, default=20, help="most results to show (20)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = commands.add_parser(
+        "handout",
+        help="print a patient handout's text (a condition id, or 'treatment-day')",
+    )
+    p.add_argument("id", help="a condition id, or a general handout such as 'treatment-day'")
+    p.add_argument(
+        "--grade", action="store_true", help="also print its Flesch-Kincaid reading grade"
+    )
+
     db = commands.add_parser("db", help="build, inspect and check the database")
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     p = db_commands.add_parser("build", help="compile resources/content into the bundled database")
@@ -194,6 +203,19 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_handout(args: argparse.Namespace) -> int:
+    from .handouts import find_handout
+    from .readability import reading_grade
+    from .render import handout_markdown
+
+    with open_store(args) as s:
+        handout = find_handout(s, args.id)
+    print(handout_markdown(handout), end="")
+    if args.grade:
+        print(f"\nReading grade (Flesch-Kincaid): {reading_grade(handout.markdown):g}")
+    return EXIT_OK
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     text = " ".join(args.query)
     with open_store(args) as s:
@@ -223,7 +245,8 @@ def db_build(args: argparse.Namespace) -> int:
     data = build(content, output)
     print(
         f"Built {output}: {len(data.conditions)} conditions, {len(data.references)} references, "
-        f"{len(data.side_effects)} side effects (content {data.meta.content_version})."
+        f"{len(data.side_effects)} side effects, {len(data.handouts)} general handout(s) "
+        f"(content {data.meta.content_version})."
     )
     return EXIT_OK
 
@@ -265,4 +288,10 @@ def db_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"list": cmd_list, "show": cmd_show, "search": cmd_search, "db": cmd_db}
+COMMANDS = {
+    "list": cmd_list,
+    "show": cmd_show,
+    "search": cmd_search,
+    "handout": cmd_handout,
+    "db": cmd_db,
+}

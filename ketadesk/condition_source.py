@@ -14,7 +14,7 @@ from typing import Any
 
 from . import markup, rules
 from .records import (
-    ALL_SECTION_TITLES,
+    SECTION_TITLES,
     Condition,
     OnsetProfile,
     Reference,
@@ -65,7 +65,13 @@ class ParsedCondition:
         """The 1-based line a content-rule problem about `field_name` belongs on."""
         kind, _, detail = field_name.partition(":")
         if kind == "section":
-            return self.section_lines.get(detail, len(self.lines) or 1)
+            title, _, aspect = detail.partition(":")
+            line = self.section_lines.get(title, len(self.lines) or 1)
+            if aspect == "citation":
+                return line_of(self.lines, r"\[@", line - 1, line)
+            return line
+        if kind == "word":
+            return line_of(self.lines, rf"\b{re.escape(detail)}\b", 0, 1)
         if kind in ("citation", "link", "html"):
             needle = {"citation": detail, "link": f"condition:{detail}", "html": "<"}[kind]
             return line_of(self.lines, re.escape(needle), self.front_end, self.front_end + 1)
@@ -97,18 +103,14 @@ def read_conditions(
     return parsed
 
 
-def _read_one(
-    reader: Reader,
-    path: Path,
-    references: dict[str, Reference],
-    side_effects: dict[str, SideEffect],
-) -> ParsedCondition | None:
+def split_front_matter(reader: Reader, path: Path) -> tuple[dict[str, Any], list[str], int] | None:
+    """A Markdown file's `+++` TOML front matter, its lines, and the index of the closing line."""
     text = reader.read(path)
     if text is None:
         return None
     lines = text.splitlines()
     if not lines or lines[0].strip() != "+++":
-        reader.fail(path, 1, "a condition file must start with a '+++' front-matter line")
+        reader.fail(path, 1, "the file must start with a '+++' front-matter line")
         return None
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "+++"), None)
     if end is None:
@@ -117,6 +119,19 @@ def _read_one(
     front = reader.toml(path, "\n".join(lines[1:end]), first_line=2)
     if front is None:
         return None
+    return front, lines, end
+
+
+def _read_one(
+    reader: Reader,
+    path: Path,
+    references: dict[str, Reference],
+    side_effects: dict[str, SideEffect],
+) -> ParsedCondition | None:
+    split = split_front_matter(reader, path)
+    if split is None:
+        return None
+    front, lines, end = split
     if not check_fields(
         reader, path, lines, front, FRONT_SPEC, required={"id"}, where="front matter", line=1
     ):
@@ -216,11 +231,11 @@ def _sections(
     sections: list[Section] = []
     last_index = -1
     for title, line_no, body in found:
-        if title not in ALL_SECTION_TITLES:
+        if title not in SECTION_TITLES:
             reader.fail(
                 path,
                 line_no,
-                f"unknown section '## {title}' (expected one of: {', '.join(ALL_SECTION_TITLES)})",
+                f"unknown section '## {title}' (expected one of: {', '.join(SECTION_TITLES)})",
             )
             continue
         if title in section_lines:
@@ -230,18 +245,18 @@ def _sections(
                 f"section '## {title}' appears twice (first at line {section_lines[title]})",
             )
             continue
-        index = ALL_SECTION_TITLES.index(title)
+        index = SECTION_TITLES.index(title)
         if index < last_index:
             reader.fail(
                 path,
                 line_no,
                 f"section '## {title}' is out of order (must come before "
-                f"'## {ALL_SECTION_TITLES[last_index]}')",
+                f"'## {SECTION_TITLES[last_index]}')",
             )
         last_index = max(last_index, index)
         section_lines[title] = line_no
         sections.append(Section(title, "\n".join(body).strip("\n")))
-    sections.sort(key=lambda s: ALL_SECTION_TITLES.index(s.title))
+    sections.sort(key=lambda s: SECTION_TITLES.index(s.title))
     return tuple(sections), section_lines
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from . import markup, rules
-from .condition_source import read_conditions
-from .records import REFERENCE_KINDS, TIMINGS, Condition, Reference, SideEffect
+from .condition_source import read_conditions, split_front_matter
+from .records import REFERENCE_KINDS, Condition, Handout, Reference, SideEffect
 from .sourceio import ContentError, Reader, check_fields, id_line, line_of
 
 
@@ -32,6 +32,7 @@ class ContentSet:
     conditions: tuple[Condition, ...]
     references: tuple[Reference, ...]
     side_effects: tuple[SideEffect, ...]
+    handouts: tuple[Handout, ...]
     source_hash: str
 
 
@@ -40,6 +41,7 @@ def source_files(content_dir: Path) -> list[Path]:
     files = [content_dir / "meta.toml", content_dir / "side_effects.toml"]
     files += sorted((content_dir / "references").glob("*.toml"))
     files += sorted((content_dir / "conditions").glob("*.md"))
+    files += sorted((content_dir / "handouts").glob("*.md"))
     return [f for f in files if f.exists()]
 
 
@@ -164,8 +166,11 @@ def _side_effects(reader: Reader, reference_ids: set[str]) -> list[tuple[SideEff
     for item, lines, line, where in _items(
         reader, path, "side_effect", SIDE_EFFECT_SPEC, set(SIDE_EFFECT_SPEC), "side effect"
     ):
-        if item["timing"] not in TIMINGS:
-            reader.fail(path, line, f"{where}: timing must be one of {', '.join(TIMINGS)}")
+        effect = SideEffect(**item)
+        for problem in rules.check_side_effect(effect):
+            _, _, word = problem.field.partition("word:")
+            at = line_of(lines, rf"\b{re.escape(word)}\b", line - 1, line) if word else line
+            reader.fail(path, at, f"{where}: {problem.message}")
         for field in ("watch_for", "frequency", "action"):
             for ref_id in markup.cited_ids(item[field]):
                 if ref_id not in reference_ids:
@@ -174,7 +179,59 @@ def _side_effects(reader: Reader, reference_ids: set[str]) -> list[tuple[SideEff
                         line_of(lines, re.escape(f"@{ref_id}"), line - 1, line),
                         f"{where}: cites unknown reference {ref_id!r}",
                     )
-        found.append((SideEffect(**item), path, line))
+        found.append((effect, path, line))
+    return found
+
+
+HANDOUT_SPEC: dict[str, type | tuple[type, ...]] = {
+    "id": str,
+    "title": str,
+    "last_reviewed": dt.date,
+    "based_on": list,
+}
+
+
+def _handouts(reader: Reader, reference_ids: set[str]) -> list[Handout]:
+    """The general patient handouts: `handouts/<id>.md`, front matter then Markdown."""
+    found: list[Handout] = []
+    for path in sorted((reader.root / "handouts").glob("*.md")):
+        split = split_front_matter(reader, path)
+        if split is None:
+            continue
+        front, lines, end = split
+        if not check_fields(
+            reader,
+            path,
+            lines,
+            front,
+            HANDOUT_SPEC,
+            required=set(HANDOUT_SPEC),
+            where="front matter",
+            line=1,
+        ):
+            continue
+        if front["id"] != path.stem:
+            reader.fail(path, id_line(lines, front["id"]), "the id must match the file name")
+            continue
+        based_on = tuple(str(i) for i in front["based_on"])
+        for ref_id in based_on:
+            if ref_id not in reference_ids:
+                reader.fail(
+                    path, line_of(lines, r"^\s*based_on\s*="), f"unknown reference {ref_id!r}"
+                )
+        if not based_on:
+            reader.fail(
+                path,
+                line_of(lines, r"^\s*based_on\s*="),
+                "based_on must name the references that back the handout",
+            )
+        body = "\n".join(lines[end + 1 :]).strip()
+        handout = Handout(front["id"], front["title"], front["last_reviewed"], body, based_on)
+        for problem in rules.check_handout(handout):
+            _, _, word = problem.field.partition("word:")
+            at = line_of(lines, rf"\b{re.escape(word)}\b", 0, end + 2) if word else end + 2
+            reader.fail(path, at, problem.message)
+        found.append(handout)
     return found
 
 
@@ -214,6 +271,8 @@ def load(content_dir: Path) -> ContentSet:
         ):
             reader.fail(item.path, item.locate(problem.field), problem.message)
 
+    handouts = _handouts(reader, set(references))
+
     if reader.problems or meta is None:
         raise ContentError(reader.problems)
     order = {c: i for i, c in enumerate(meta.categories)}
@@ -226,5 +285,6 @@ def load(content_dir: Path) -> ContentSet:
         conditions=tuple(conditions),
         references=tuple(sorted(references.values(), key=lambda r: r.id)),
         side_effects=tuple(side_effects.values()),
+        handouts=tuple(handouts),
         source_hash=source_hash(content_dir),
     )

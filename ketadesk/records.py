@@ -40,11 +40,23 @@ SECTION_TITLES = (
     "Routes and studied regimens",
     "Considerations",
     "What is not known yet",
+    "Patient handout",
 )
 """The sections every condition has, in display order."""
 
-OPTIONAL_SECTION_TITLES = ("Patient handout",)
-ALL_SECTION_TITLES = SECTION_TITLES + OPTIONAL_SECTION_TITLES
+HANDOUT_SECTION = "Patient handout"
+"""The section written for patients, printed as the condition's handout."""
+
+HANDOUT_HEADINGS = (
+    "What this treatment is for",
+    "How it is given",
+    "What to expect and when",
+    "Possible side effects",
+    "Before and after your session",
+    "When to call us",
+    "When to get emergency help",
+)
+"""The `###` headings of a condition's patient handout, in order, so every handout reads alike."""
 
 
 def section_key(title: str) -> str:
@@ -181,6 +193,18 @@ class SearchHit:
     @property
     def snippet_text(self) -> str:
         return "".join(p.text for p in self.snippet)
+
+
+@dataclass(frozen=True)
+class Handout:
+    """A general patient handout that belongs to no single condition (the treatment day)."""
+
+    id: str
+    title: str
+    last_reviewed: dt.date | None
+    markdown: str
+    based_on: tuple[str, ...] = ()
+    """Ids of the references that back what the handout tells patients."""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ No SQL, no widgets: every function takes records and returns text.
 from __future__ import annotations
 
 from . import DISCLAIMER, markup
-from .records import GRADE_MEANINGS, TIMING_LABELS, Condition, Reference
+from .records import GRADE_MEANINGS, TIMING_LABELS, Condition, Handout, Reference
 
 
 def citation(ref: Reference) -> str:
@@ -98,3 +98,18 @@ def condition_markdown(condition: Condition, *, content_version: str = "") -> st
     out += [f"{n}. {citation(ref)}" for n, ref in enumerate(condition.references, start=1)]
     out += ["", "---", "", f"*{DISCLAIMER}*", ""]
     return "\n".join(out)
+
+
+def handout_markdown(handout: Handout) -> str:
+    """A patient handout as one Markdown document: title, text, review date and the reminder
+    that it supports, and does not replace, the conversation with the clinician."""
+    reviewed = handout.last_reviewed.isoformat() if handout.last_reviewed else "not recorded"
+    return (
+        f"# {handout.title}\n\n{handout.markdown.strip()}\n\n---\n\n"
+        f"{HANDOUT_REMINDER} Last reviewed {reviewed}.\n"
+    )
+
+
+HANDOUT_REMINDER = (
+    "This sheet helps you talk with your care team. It does not take the place of their advice."
+)

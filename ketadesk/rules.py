@@ -6,19 +6,30 @@ line to each problem) and by `ketadesk db check` on a database's records.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 
 from . import markup
+from .readability import MAX_HANDOUT_GRADE, reading_grade
 from .records import (
     GRADES,
+    HANDOUT_HEADINGS,
+    HANDOUT_SECTION,
     SECTION_TITLES,
     TIME_UNITS,
+    TIMINGS,
     Condition,
+    Handout,
     Problem,
     Section,
+    SideEffect,
     SideEffectLink,
     TimeRange,
 )
+
+OVERCLAIM_RE = re.compile(r"\b(cur(?:e|es|ed|ing|ative|atively)|miracles?)\b", re.I)
+"""Words that overstate what ketamine does. Nothing in ketadesk's content may use them, not
+even to deny them: a skimming reader sees the word, not the negation."""
 
 
 def citable_texts(sections: Iterable[Section], links: Iterable[SideEffectLink]) -> list[str]:
@@ -82,7 +93,95 @@ def check_condition(
             fail(f"citation:@{ref_id}", f"cites unknown reference {ref_id!r}")
     if not cited:
         fail("references", "cites no reference (every entry needs at least one)")
+
+    handout = present.get(HANDOUT_SECTION)
+    if handout is not None and markup.plain_text(handout.markdown):
+        for field, message in _handout_problems(handout.markdown, HANDOUT_HEADINGS):
+            fail(field, message)
+
+    own_words = [condition.name, *condition.synonyms, condition.grade_basis]
+    own_words.append(condition.regulatory_summary)
+    for word in overclaims([*own_words, *texts]):
+        fail(f"word:{word}", f"overstating word {word!r} (describe effects and evidence instead)")
     return problems
+
+
+def check_handout(handout: Handout) -> list[Problem]:
+    """Every rule broken by a general patient handout (such as the treatment-day handout)."""
+    problems = []
+    if not handout.title.strip():
+        problems.append(Problem(handout.id, "title", "the handout has no title"))
+    if handout.last_reviewed is None:
+        problems.append(Problem(handout.id, "last_reviewed", "no last-reviewed date"))
+    if not markup.plain_text(handout.markdown):
+        problems.append(Problem(handout.id, "body", "the handout has no text"))
+    else:
+        problems += [Problem(handout.id, f, m) for f, m in _handout_problems(handout.markdown, ())]
+    if markup.has_raw_html(handout.markdown):
+        problems.append(Problem(handout.id, "html", "raw HTML is not allowed in content"))
+    for word in overclaims([handout.title, handout.markdown]):
+        problems.append(Problem(handout.id, f"word:{word}", f"overstating word {word!r}"))
+    return problems
+
+
+def check_side_effect(effect: SideEffect) -> list[Problem]:
+    """Every rule broken by one side-effect catalogue entry."""
+    problems = []
+    texts = {
+        "name": effect.name,
+        "plain_name": effect.plain_name,
+        "watch_for": effect.watch_for,
+        "frequency": effect.frequency,
+        "action": effect.action,
+    }
+    for field, text in texts.items():
+        if not text.strip():
+            problems.append(Problem(effect.id, field, f"{field} is empty"))
+    if effect.timing not in TIMINGS:
+        problems.append(Problem(effect.id, "timing", f"timing must be one of: {_list(TIMINGS)}"))
+    for word in overclaims(texts.values()):
+        problems.append(Problem(effect.id, f"word:{word}", f"overstating word {word!r}"))
+    return problems
+
+
+def overclaims(texts: Iterable[str]) -> list[str]:
+    """Overstating words found in the texts, each once, in order of appearance.
+
+    >>> overclaims(["It cures nothing", "Secure and procured", "no CURE; a miracle"])
+    ['cures', 'CURE', 'miracle']
+    """
+    found: dict[str, None] = {}
+    for text in texts:
+        for m in OVERCLAIM_RE.finditer(text):
+            found.setdefault(m.group(1), None)
+    return list(found)
+
+
+def _handout_problems(markdown: str, headings: Iterable[str]) -> Iterable[tuple[str, str]]:
+    """Patient text: plain enough to read, uncited, and (for conditions) in the usual order."""
+    where = f"section:{HANDOUT_SECTION}"
+    grade = reading_grade(markdown)
+    if grade > MAX_HANDOUT_GRADE:
+        yield (
+            f"{where}:grade",
+            f"the patient handout reads at Flesch-Kincaid grade {grade:g}; it must be "
+            f"{MAX_HANDOUT_GRADE:g} or lower (shorter sentences, everyday words)",
+        )
+    if markup.citation_groups(markdown):
+        yield f"{where}:citation", "the patient handout must not carry citations"
+    found = [line[4:].strip() for line in markdown.splitlines() if line.startswith("### ")]
+    expected = list(headings)
+    missing = [h for h in expected if h not in found]
+    if missing:
+        yield (
+            f"{where}:headings",
+            "the patient handout lacks the heading(s) " + "; ".join(f"'### {h}'" for h in missing),
+        )
+    elif [h for h in found if h in expected] != expected:
+        yield (
+            f"{where}:headings",
+            "the patient handout's headings are out of order: " + ("; ".join(expected)),
+        )
 
 
 def _check_onset(condition: Condition) -> Iterable[Problem]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
-"""Stored in `PRAGMA user_version` and in the `meta` table; bump with every schema change."""
+SCHEMA_VERSION = 2
+"""Stored in `PRAGMA user_version` and in the `meta` table; bump with every schema change.
+
+History: 1, first release; 2, adds the `handouts` table (general patient handouts).
+"""
 
 SEARCH_TOKENIZER = "porter unicode61 remove_diacritics 2"
 """FTS5 tokenizer: English stemming ("depressive" finds "depression"), accents folded."""

@@ -18,6 +18,7 @@ from .records import (
     Condition,
     ConditionSummary,
     DbInfo,
+    Handout,
     OnsetProfile,
     Reference,
     SearchHit,
@@ -39,6 +40,7 @@ REQUIRED_TABLES = {
     "side_effects",
     "condition_references",
     "condition_side_effects",
+    "handouts",
     "search_docs_fts",
 }
 
@@ -53,6 +55,10 @@ class NotFoundError(StoreError):
 
 class UnreadableDatabaseError(StoreError):
     """The file is missing, corrupt, or not a ketadesk database."""
+
+
+class OlderSchemaError(UnreadableDatabaseError):
+    """A ketadesk database from an earlier version: readable by that version, not by this one."""
 
 
 class Store:
@@ -81,7 +87,7 @@ class Store:
             _validate(conn, verify=verify)
         except UnreadableDatabaseError as exc:
             conn.close()
-            raise UnreadableDatabaseError(f"{path} {exc}") from None
+            raise type(exc)(f"{path} {exc}") from None
         return cls(conn, path, read_only=read_only)
 
     def close(self) -> None:
@@ -105,7 +111,7 @@ class Store:
         meta = {r["key"]: r["value"] for r in self._rows("SELECT key, value FROM meta")}
         counts = {
             table: self._rows(f'SELECT count(*) FROM "{table}"')[0][0]
-            for table in ("conditions", "references", "side_effects")
+            for table in ("conditions", "references", "side_effects", "handouts")
         }
         return DbInfo(
             path=str(self.path),
@@ -116,6 +122,16 @@ class Store:
             counts=counts,
             sqlite_version=sqlite3.sqlite_version,
         )
+
+    def handouts(self) -> list[Handout]:
+        """The general patient handouts (such as the treatment day), by title."""
+        return [_handout(r) for r in self._rows("SELECT * FROM handouts ORDER BY title")]
+
+    def get_handout(self, handout_id: str) -> Handout:
+        rows = self._rows("SELECT * FROM handouts WHERE id = ?", (handout_id,))
+        if not rows:
+            raise NotFoundError(f"no general handout has the id {handout_id!r}")
+        return _handout(rows[0])
 
     def categories(self) -> list[str]:
         return [r[0] for r in self._rows("SELECT name FROM categories ORDER BY position")]
@@ -290,8 +306,23 @@ def _validate(conn: sqlite3.Connection, *, verify: bool) -> None:
             f"was made by a newer ketadesk (schema {version}; this version reads {SCHEMA_VERSION})"
         )
     missing = REQUIRED_TABLES - tables
+    if 0 < version < SCHEMA_VERSION and "meta" in tables and "conditions" in tables:
+        raise OlderSchemaError(
+            f"was made by an earlier ketadesk (schema {version}; this version reads "
+            f"{SCHEMA_VERSION})"
+        )
     if version != SCHEMA_VERSION or missing:
         raise UnreadableDatabaseError("is not a ketadesk content database")
+
+
+def _handout(row: sqlite3.Row) -> Handout:
+    return Handout(
+        row["id"],
+        row["title"],
+        _date(row["last_reviewed"]),
+        row["markdown"],
+        tuple(json.loads(row["based_on"])),
+    )
 
 
 def _date(value: str | None) -> dt.date | None:

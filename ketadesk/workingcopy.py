@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from .records import DbInfo
-from .store import Store, StoreError, UnreadableDatabaseError
+from .store import OlderSchemaError, Store, StoreError, UnreadableDatabaseError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,14 @@ def open_working(bundled: Path, data_dir: Path) -> tuple[Store, str | None]:
     if working.exists():
         try:
             existing = Store.open(working)
+        except OlderSchemaError:
+            kept = _set_aside(working, "previous")
+            _prune(data_dir, "previous", keep=KEEP_PREVIOUS)
+            notice = (
+                "The content database was replaced by this version of ketadesk's bundled "
+                f"content; the previous copy was kept as {kept.name}."
+            )
+            log.info(notice)
         except UnreadableDatabaseError as exc:
             kept = _set_aside(working, "damaged")
             notice = (

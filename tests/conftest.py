@@ -117,6 +117,60 @@ Pregnancy: avoid [@ref-b].
 ## What is not known yet
 
 Durability.
+
+## Patient handout
+
+### What this treatment is for
+
+It is for {name}. It is not approved for this. It does not help everyone.
+
+### How it is given
+
+A nurse gives it by a drip in your arm.
+
+### What to expect and when
+
+You may feel better in a day.
+
+### Possible side effects
+
+- You may feel far away from your body.
+
+### Before and after your session
+
+- Do not drive until the next day.
+
+### When to call us
+
+- Your mood gets worse.
+
+### When to get emergency help
+
+- You have thoughts of ending your life.
+"""
+
+HARD = (
+    "Administration of intravenous racemic ketamine necessitates comprehensive haemodynamic m"
+    "onitoring, anaesthetic expertise, and individualised consideration of contraindications."
+)
+"""A sentence far above a sixth-grade reading level."""
+
+
+TREATMENT_DAY = """\
++++
+id = "treatment-day"
+title = "Your treatment day"
+last_reviewed = 2026-01-20
+based_on = ["ref-b"]
++++
+
+### Before the day
+
+Ask a friend to take you home.
+
+### After the session
+
+Do not drive until the next day.
 """
 
 
@@ -206,6 +260,8 @@ def write_content(root: Path, conditions: dict[str, dict] | None = None) -> Path
     (content / "meta.toml").write_text(META, encoding="utf-8")
     (content / "references" / "test.toml").write_text(REFERENCES, encoding="utf-8")
     (content / "side_effects.toml").write_text(SIDE_EFFECTS, encoding="utf-8")
+    (content / "handouts").mkdir()
+    (content / "handouts" / "treatment-day.md").write_text(TREATMENT_DAY, encoding="utf-8")
     for cid, spec in (conditions or FIXTURE_CONDITIONS).items():
         (content / "conditions" / f"{cid}.md").write_text(
             condition_text(cid, **spec), encoding="utf-8"

@@ -8,7 +8,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import REPO, condition_text
+from conftest import HARD, REPO, condition_text
 
 from ketadesk import content
 from ketadesk.build import build
@@ -162,6 +162,43 @@ def _problems(content_dir: Path, tmp_path: Path) -> list[str]:
         ('unit = "hours" }', 'unit = "fortnights" }', "onset =", "unknown unit 'fortnights'"),
         ("min = 2, max = 24", "min = 30, max = 24", "onset =", "0 <= min <= max"),
         ('name = "Major', 'name = = "Major', "name = =", "invalid TOML"),
+        (
+            "## Patient handout\n",
+            "",
+            None,
+            "missing section '## Patient handout'",
+        ),
+        (
+            "It does not help everyone.",
+            " ".join([HARD] * 3),
+            "## Patient handout",
+            "reads at Flesch-Kincaid grade",
+        ),
+        (
+            "You may feel better in a day.",
+            "You may feel better in a day [@ref-a].",
+            "better in a day",
+            "the patient handout must not carry citations",
+        ),
+        (
+            "### When to call us",
+            "### Calling",
+            "## Patient handout",
+            "lacks the heading(s) '### When to call us'",
+        ),
+        ("One trial [@ref-a].", "One trial, a cure [@ref-a].", "a cure", "overstating word 'cure'"),
+        (
+            'grade_basis = "Small trials."',
+            'grade_basis = "Small trials; it cured some."',
+            "grade_basis",
+            "overstating word 'cured'",
+        ),
+        (
+            "It is for {name}.".replace("{name}", "Major depressive disorder"),
+            "It is a miracle.",
+            "a miracle",
+            "overstating word 'miracle'",
+        ),
     ],
 )
 def test_source_error_names_file_line_and_reason(content_dir, tmp_path, old, new, needle, reason):
@@ -243,6 +280,50 @@ def test_duplicate_reference_id_names_both_files(content_dir, tmp_path):
             'timing = "sometimes"',
             2,
             "timing must be one of",
+        ),
+        ("side_effects.toml", 'action = "Reassure."', 'action = "A cure."', 8, "overstating"),
+        ("side_effects.toml", 'action = "Reassure."', 'action = " "', 2, "action is empty"),
+        (
+            "handouts/treatment-day.md",
+            'based_on = ["ref-b"]',
+            'based_on = ["ghost-1"]',
+            5,
+            "unknown reference 'ghost-1'",
+        ),
+        (
+            "handouts/treatment-day.md",
+            'based_on = ["ref-b"]',
+            "based_on = []",
+            5,
+            "based_on must name the references",
+        ),
+        (
+            "handouts/treatment-day.md",
+            "Ask a friend to take you home.",
+            " ".join([HARD] * 3),
+            7,
+            "reads at Flesch-Kincaid grade",
+        ),
+        (
+            "handouts/treatment-day.md",
+            "Do not drive until the next day.",
+            "Rest is the cure. Do not drive until the next day.",
+            14,
+            "overstating word 'cure'",
+        ),
+        (
+            "handouts/treatment-day.md",
+            "last_reviewed = 2026-01-20\n",
+            "",
+            1,
+            "last_reviewed",
+        ),
+        (
+            "handouts/treatment-day.md",
+            'id = "treatment-day"',
+            'id = "treatment-days"',
+            2,
+            "the id must match the file name",
         ),
     ],
 )

@@ -13,11 +13,12 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import HARD, REPO
 
 from ketadesk import __version__, paths
 from ketadesk.cli import build_parser, main
 from ketadesk.records import SECTION_TITLES
+from ketadesk.schema import SCHEMA_VERSION
 from ketadesk.workingcopy import WORKING_NAME
 
 
@@ -96,6 +97,23 @@ def test_show_prints_the_whole_entry_as_markdown(capsys, bundle):
     assert "supports clinical judgement" in out
 
 
+def test_handout_prints_a_conditions_patient_text(capsys, bundle):
+    code, out, _ = run(capsys, "handout", "major-depressive-disorder", "--grade")
+    assert code == 0
+    assert out.startswith("# Major depressive disorder: ketamine treatment\n")
+    assert "### When to get emergency help" in out
+    assert "## Evidence" not in out, "clinician sections are not in the handout"
+    assert "It does not take the place of their advice. Last reviewed 2026-01-15." in out
+    assert out.rstrip().endswith("Reading grade (Flesch-Kincaid): 1.7")
+
+
+def test_handout_prints_the_general_treatment_day_handout(capsys, bundle):
+    code, out, _ = run(capsys, "handout", "treatment-day")
+    assert code == 0
+    assert out.startswith("# Your treatment day\n\n### Before the day")
+    assert "Last reviewed 2026-01-20." in out
+
+
 def test_show_json(capsys, bundle):
     code, out, _ = run(capsys, "show", "major-depressive-disorder", "--json")
     record = json.loads(out)
@@ -137,7 +155,7 @@ def test_db_info(capsys, bundle, data_dir):
     assert info["database"] == str(data_dir / WORKING_NAME)
     assert info["bundled_database"] == str(bundle)
     assert (info["schema_version"], info["content_version"], info["content_date"]) == (
-        1,
+        SCHEMA_VERSION,
         "9.9.9",
         "2026-01-31",
     )
@@ -164,16 +182,44 @@ def test_db_check_lists_each_problem(capsys, bundle, tmp_path):
             "UPDATE sections SET markdown='Text [@ghost-1].' WHERE title='Summary' "
             "AND condition_id='substance-use-disorders'"
         )
+        conn.execute(
+            "DELETE FROM sections WHERE condition_id='generalised-anxiety-disorder' "
+            "AND title='Patient handout'"
+        )
+        conn.execute(
+            "UPDATE conditions SET last_reviewed=NULL WHERE id='post-traumatic-stress-disorder'"
+        )
+        conn.execute(
+            "UPDATE sections SET markdown=markdown || ' Ketamine is a cure.' "
+            "WHERE title='Evidence' AND condition_id='complex-regional-pain-syndrome'"
+        )
+        conn.execute(
+            "UPDATE sections SET markdown=replace(markdown, 'It does not help everyone.', ?) "
+            "WHERE title='Patient handout' AND condition_id='treatment-resistant-depression'",
+            (" ".join([HARD] * 3),),
+        )
+        conn.execute(
+            "UPDATE handouts SET markdown=markdown || ' [@ref-a]' WHERE id='treatment-day'"
+        )
+        conn.execute("UPDATE side_effects SET action='' WHERE id='dissociation'")
         conn.commit()
     code, out, err = run(capsys, "--db", str(broken), "db", "check")
     assert code == 1
     assert out.splitlines() == [
         "major-depressive-disorder: missing section '## Evidence'",
+        "treatment-resistant-depression: the patient handout reads at Flesch-Kincaid grade "
+        "10.8; it must be 6 or lower (shorter sentences, everyday words)",
+        "generalised-anxiety-disorder: missing section '## Patient handout'",
         "obsessive-compulsive-disorder: no valid evidence grade (one of: high, moderate, low, "
         "very low)",
+        "post-traumatic-stress-disorder: no last-reviewed date",
         "substance-use-disorders: cites unknown reference 'ghost-1'",
+        "complex-regional-pain-syndrome: overstating word 'cure' (describe effects and "
+        "evidence instead)",
+        "dissociation: action is empty",
+        "treatment-day: the patient handout must not carry citations",
     ]
-    assert one_line_error(err) == "ketadesk: 3 problem(s) found in 7 conditions"
+    assert one_line_error(err) == "ketadesk: 9 problem(s) found in 7 conditions"
 
 
 def test_db_build(capsys, tmp_path):
@@ -208,6 +254,12 @@ def test_db_build_error_lists_file_and_line(capsys, tmp_path):
         (
             ["show", "no-such-thing"],
             "ketadesk: no condition with id 'no-such-thing' (run 'ketadesk list' to see the ids)",
+            1,
+        ),
+        (
+            ["handout", "nope"],
+            "ketadesk: no condition or general handout has the id 'nope' (general handouts: "
+            "treatment-day; 'ketadesk list' shows condition ids)",
             1,
         ),
         (["--bogus"], "ketadesk: unrecognized arguments: --bogus (see 'ketadesk --help')", 2),

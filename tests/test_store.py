@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from ketadesk import checks
+from ketadesk.records import SECTION_TITLES
+from ketadesk.schema import SCHEMA_VERSION
 from ketadesk.store import NotFoundError, Store, StoreError, UnreadableDatabaseError
 from ketadesk.workingcopy import KEEP_PREVIOUS, WORKING_NAME, open_working
 
@@ -138,7 +140,7 @@ def test_get_condition_returns_every_part(fixture_store):
     assert c.name == "Major depressive disorder"
     assert c.abbreviations == ("MDD",)
     assert [s.title for s in c.sections][:3] == ["Summary", "Safety", "Mechanism"]
-    assert len(c.sections) == 9
+    assert [s.title for s in c.sections] == list(SECTION_TITLES)
     assert [r.id for r in c.references] == ["ref-a", "ref-b"]
     assert c.references[1].verified is False
     assert c.references[0].participants == 40
@@ -166,9 +168,9 @@ def test_info_reports_versions_and_counts(fixture_store):
     assert (info.content_version, info.content_date, info.schema_version) == (
         "9.9.9",
         "2026-01-31",
-        1,
+        SCHEMA_VERSION,
     )
-    assert info.counts == {"conditions": 7, "references": 2, "side_effects": 2}
+    assert info.counts == {"conditions": 7, "references": 2, "side_effects": 2, "handouts": 1}
 
 
 def _rebuild_with_version(bundled: Path, tmp_path: Path, version: str) -> None:
@@ -202,6 +204,23 @@ def test_newer_bundled_content_replaces_the_working_copy_and_keeps_the_old(
     store, notice = open_working(bundled, data_dir)
     store.close()
     assert notice is None
+
+
+def test_working_copy_from_an_earlier_schema_is_kept_and_replaced(bundled, data_dir):
+    open_working(bundled, data_dir)[0].close()
+    working = data_dir / WORKING_NAME
+    with closing(sqlite3.connect(working)) as conn:
+        conn.execute("DROP TABLE handouts")  # what a schema-1 copy looked like
+        conn.execute("PRAGMA user_version = 1")
+    old_bytes = working.read_bytes()
+
+    store, notice = open_working(bundled, data_dir)
+    with store:
+        assert [h.id for h in store.handouts()] == ["treatment-day"]
+    kept = list(data_dir.glob(f"{WORKING_NAME}.previous-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == old_bytes
+    assert notice is not None and "replaced" in notice and kept[0].name in notice
+    assert not list(data_dir.glob(f"{WORKING_NAME}.damaged-*")), "an old copy is not damage"
 
 
 def test_superseded_copies_are_bounded(bundled, data_dir, tmp_path):
