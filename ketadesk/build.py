@@ -232,6 +232,7 @@ def _condition_row(c: Condition, position: int) -> dict[str, object]:
         "category": c.category,
         "abbreviations": json.dumps(list(c.abbreviations)),
         "synonyms": json.dumps(list(c.synonyms)),
+        "keywords": json.dumps(list(c.keywords)),
         "last_reviewed": c.last_reviewed.isoformat(),
         "grade": c.grade,
         "grade_basis": c.grade_basis,
@@ -254,7 +255,7 @@ def search_rows(c: Condition) -> list[dict[str, object]]:
         {
             "section": "Name",
             "name": c.name,
-            "aliases": " · ".join(c.abbreviations + c.synonyms),
+            "aliases": " · ".join(c.abbreviations + c.synonyms + c.keywords),
             "text": "",
         },
     ]

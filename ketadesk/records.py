@@ -164,6 +164,8 @@ class Condition:
     references: tuple[Reference, ...]
     """Numbered in order of first citation: references[0] is [1]."""
     side_effects: tuple[SideEffectLink, ...] = ()
+    keywords: tuple[str, ...] = ()
+    """Search terms that are not names of the condition: product names, older terms."""
 
     def section(self, title: str) -> Section | None:
         return next((s for s in self.sections if s.title == title), None)

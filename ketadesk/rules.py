@@ -99,7 +99,7 @@ def check_condition(
         for field, message in _handout_problems(handout.markdown, HANDOUT_HEADINGS):
             fail(field, message)
 
-    own_words = [condition.name, *condition.synonyms, condition.grade_basis]
+    own_words = [condition.name, *condition.synonyms, *condition.keywords, condition.grade_basis]
     own_words.append(condition.regulatory_summary)
     for word in overclaims([*own_words, *texts]):
         fail(f"word:{word}", f"overstating word {word!r} (describe effects and evidence instead)")

@@ -188,6 +188,7 @@ class Store:
             category=row["category"],
             abbreviations=tuple(json.loads(row["abbreviations"])),
             synonyms=tuple(json.loads(row["synonyms"])),
+            keywords=tuple(json.loads(row["keywords"])),
             last_reviewed=_date(row["last_reviewed"]),
             grade=row["grade"],
             grade_basis=row["grade_basis"],
@@ -236,7 +237,7 @@ class Store:
             """,
             (query, limit),
         )
-        return [
+        hits = [
             SearchHit(
                 condition=ConditionSummary(
                     r["condition_id"],
@@ -251,6 +252,9 @@ class Store:
             )
             for r in rows
         ]
+        return search_query.exact_name_first(
+            hits, text, lambda h: (h.condition.name, *h.condition.abbreviations)
+        )
 
     def integrity_problems(self) -> list[str]:
         """SQLite's integrity, foreign-key and full-text index checks; empty when healthy."""
