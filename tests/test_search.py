@@ -95,7 +95,19 @@ def test_bundled_content_resolves_its_abbreviations():
     with Store.open(REPO / "resources" / "ketadesk.db", read_only=True) as store:
         assert top_ids(store, "PTSD")[0] == "post-traumatic-stress-disorder"
         assert top_ids(store, "TRD")[0] == "treatment-resistant-depression"
-        assert top_ids(store, "esketamine nasal")[0] == "treatment-resistant-depression"
+        # a product name finds the entries it is approved for, before those that mention it
+        approved = {
+            "treatment-resistant-depression",
+            "acute-suicidal-ideation",
+            "major-depressive-disorder",
+        }
+        assert set(top_ids(store, "esketamine nasal")[:3]) == approved
+        assert set(top_ids(store, "spravato")[:3]) == approved
+        assert top_ids(store, "Ketalar")[0] == "anaesthesia-and-procedural-sedation"
+        assert top_ids(store, "MDD")[0] == "major-depressive-disorder"
+        assert top_ids(store, "OCD")[0] == "obsessive-compulsive-disorder"
+        assert top_ids(store, "CRPS")[0] == "complex-regional-pain-syndrome"
+        assert top_ids(store, "nerve pain")[0] == "neuropathic-pain"
         assert top_ids(store, "procedural sedation")[0] == "anaesthesia-and-procedural-sedation"
 
 
