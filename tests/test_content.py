@@ -78,6 +78,12 @@ def test_every_condition_from_the_sources_is_there_in_its_category(bundled):
     assert list(bundled.meta.categories) == list(EXPECTED)
 
 
+def test_readme_lists_every_condition_with_its_grade(bundled):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for c in bundled.conditions:
+        assert f"| {c.name} | `{c.id}` | {c.category} | {c.grade} |" in readme, c.id
+
+
 def test_bundled_database_passes_every_content_rule(bundled_store):
     assert checks.check_store(bundled_store) == []
 
