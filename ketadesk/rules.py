@@ -94,6 +94,9 @@ def check_condition(
     if not cited:
         fail("references", "cites no reference (every entry needs at least one)")
 
+    for field, message in _shape_problems(present):
+        fail(field, message)
+
     handout = present.get(HANDOUT_SECTION)
     if handout is not None and markup.plain_text(handout.markdown):
         for field, message in _handout_problems(handout.markdown, HANDOUT_HEADINGS):
@@ -104,6 +107,53 @@ def check_condition(
     for word in overclaims([*own_words, *texts]):
         fail(f"word:{word}", f"overstating word {word!r} (describe effects and evidence instead)")
     return problems
+
+
+SAFETY_ITEMS = (3, 6)
+"""The safety box is a short list: what must not be missed, not everything that could be said."""
+MAX_SUMMARY_WORDS = 130
+"""Two or three sentences a busy clinician reads first."""
+MAX_UNKNOWN_WORDS = 120
+"""'What is not known yet' is one short paragraph."""
+
+
+def _shape_problems(present: dict[str, Section]) -> Iterable[tuple[str, str]]:
+    """The sections whose length and form the issue fixes: Safety, Summary, What is not known."""
+    safety = present.get("Safety")
+    if safety is not None and markup.plain_text(safety.markdown):
+        lines = [line for line in safety.markdown.splitlines() if line.strip()]
+        items = [line for line in lines if re.match(r"^[-*+]\s", line)]
+        loose = [line for line in lines if not re.match(r"^([-*+]\s|\s+\S)", line)]
+        low, high = SAFETY_ITEMS
+        if loose or not low <= len(items) <= high:
+            yield (
+                "section:Safety",
+                f"'## Safety' must be a list of {low} to {high} items and nothing else "
+                f"(found {len(items)} items{' and other text' if loose else ''})",
+            )
+    summary = present.get("Summary")
+    if summary is not None:
+        words = len(markup.plain_text(summary.markdown).split())
+        if words > MAX_SUMMARY_WORDS or _has_block_markup(summary.markdown):
+            yield (
+                "section:Summary",
+                f"'## Summary' is two or three sentences of prose, at most {MAX_SUMMARY_WORDS} "
+                f"words (found {words}, or a list or heading)",
+            )
+    unknown = present.get("What is not known yet")
+    if unknown is not None:
+        words = len(markup.plain_text(unknown.markdown).split())
+        paragraphs = [p for p in re.split(r"\n\s*\n", unknown.markdown.strip()) if p.strip()]
+        if words > MAX_UNKNOWN_WORDS or len(paragraphs) > 1 or _has_block_markup(unknown.markdown):
+            yield (
+                "section:What is not known yet",
+                "'## What is not known yet' is one short paragraph of prose, at most "
+                f"{MAX_UNKNOWN_WORDS} words (found {words} words in {len(paragraphs)} paragraphs)",
+            )
+
+
+def _has_block_markup(markdown: str) -> bool:
+    return bool(re.search(r"^\s*([-*+]|\d+[.)]|#{1,6})\s", markdown, re.M))
 
 
 def check_handout(handout: Handout) -> list[Problem]:

@@ -83,6 +83,8 @@ BODY = """\
 ## Safety
 
 - Check blood pressure [@ref-b].
+- Screen for psychosis.
+- No driving until the next day.
 
 ## Mechanism
 

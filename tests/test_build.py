@@ -188,6 +188,37 @@ def _problems(content_dir: Path, tmp_path: Path) -> list[str]:
         ),
         ("One trial [@ref-a].", "One trial, a cure [@ref-a].", "a cure", "overstating word 'cure'"),
         (
+            "- Screen for psychosis.\n",
+            "",
+            "## Safety",
+            "'## Safety' must be a list of 3 to 6 items and nothing else (found 2 items)",
+        ),
+        (
+            "- Screen for psychosis.\n",
+            "- Screen for psychosis.\n" * 5,
+            "## Safety",
+            "(found 7 items)",
+        ),
+        (
+            "- Screen for psychosis.\n",
+            "- Screen for psychosis.\n\nAlso watch the pulse.\n",
+            "## Safety",
+            "(found 3 items and other text)",
+        ),
+        (
+            "summary sentence [@ref-a].",
+            "summary sentence [@ref-a]. " + "More words here. " * 45,
+            "## Summary",
+            "at most 130 words (found 140",
+        ),
+        ("Durability.", "- Durability.", "## What is not known yet", "one short paragraph"),
+        (
+            "Durability.",
+            "Durability.\n\nAnd the best dose.",
+            "## What is not known yet",
+            "(found 5 words in 2 paragraphs)",
+        ),
+        (
             'grade_basis = "Small trials."',
             'grade_basis = "Small trials; it cured some."',
             "grade_basis",
