@@ -23,7 +23,7 @@ from .records import (
     SideEffectLink,
     TimeRange,
 )
-from .sourceio import Reader, check_fields, id_line, line_of
+from .sourceio import Reader, check_fields, id_line, line_of, word_line
 
 FRONT_SPEC: dict[str, type | tuple[type, ...]] = {
     "id": str,
@@ -72,7 +72,7 @@ class ParsedCondition:
                 return line_of(self.lines, r"\[@", line - 1, line)
             return line
         if kind == "word":
-            return line_of(self.lines, rf"\b{re.escape(detail)}\b", 0, 1)
+            return word_line(self.lines, field_name, 0, 1)
         if kind in ("citation", "link", "html"):
             needle = {"citation": detail, "link": f"condition:{detail}", "html": "<"}[kind]
             return line_of(self.lines, re.escape(needle), self.front_end, self.front_end + 1)

@@ -16,7 +16,7 @@ from typing import Any
 from . import markup, rules
 from .condition_source import read_conditions, split_front_matter
 from .records import REFERENCE_KINDS, Condition, Handout, Reference, SideEffect
-from .sourceio import ContentError, Reader, check_fields, id_line, line_of
+from .sourceio import ContentError, Reader, check_fields, id_line, line_of, word_line
 
 
 @dataclass(frozen=True)
@@ -168,8 +168,7 @@ def _side_effects(reader: Reader, reference_ids: set[str]) -> list[tuple[SideEff
     ):
         effect = SideEffect(**item)
         for problem in rules.check_side_effect(effect):
-            _, _, word = problem.field.partition("word:")
-            at = line_of(lines, rf"\b{re.escape(word)}\b", line - 1, line) if word else line
+            at = word_line(lines, problem.field, line - 1, line)
             reader.fail(path, at, f"{where}: {problem.message}")
         for field in ("watch_for", "frequency", "action"):
             for ref_id in markup.cited_ids(item[field]):
@@ -228,9 +227,7 @@ def _handouts(reader: Reader, reference_ids: set[str]) -> list[Handout]:
         body = "\n".join(lines[end + 1 :]).strip()
         handout = Handout(front["id"], front["title"], front["last_reviewed"], body, based_on)
         for problem in rules.check_handout(handout):
-            _, _, word = problem.field.partition("word:")
-            at = line_of(lines, rf"\b{re.escape(word)}\b", 0, end + 2) if word else end + 2
-            reader.fail(path, at, problem.message)
+            reader.fail(path, word_line(lines, problem.field, 0, end + 2), problem.message)
         found.append(handout)
     return found
 

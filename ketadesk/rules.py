@@ -131,29 +131,31 @@ def _shape_problems(present: dict[str, Section]) -> Iterable[tuple[str, str]]:
                 f"'## Safety' must be a list of {low} to {high} items and nothing else "
                 f"(found {len(items)} items{' and other text' if loose else ''})",
             )
-    summary = present.get("Summary")
-    if summary is not None:
-        words = len(markup.plain_text(summary.markdown).split())
-        if words > MAX_SUMMARY_WORDS or _has_block_markup(summary.markdown):
-            yield (
-                "section:Summary",
-                f"'## Summary' is two or three sentences of prose, at most {MAX_SUMMARY_WORDS} "
-                f"words (found {words}, or a list or heading)",
-            )
-    unknown = present.get("What is not known yet")
-    if unknown is not None:
-        words = len(markup.plain_text(unknown.markdown).split())
-        paragraphs = [p for p in re.split(r"\n\s*\n", unknown.markdown.strip()) if p.strip()]
-        if words > MAX_UNKNOWN_WORDS or len(paragraphs) > 1 or _has_block_markup(unknown.markdown):
-            yield (
-                "section:What is not known yet",
-                "'## What is not known yet' is one short paragraph of prose, at most "
-                f"{MAX_UNKNOWN_WORDS} words (found {words} words in {len(paragraphs)} paragraphs)",
-            )
+    yield from _prose_problems(
+        present.get("Summary"), MAX_SUMMARY_WORDS, "two or three sentences", paragraphs=None
+    )
+    yield from _prose_problems(
+        present.get("What is not known yet"), MAX_UNKNOWN_WORDS, "one short paragraph", paragraphs=1
+    )
 
 
-def _has_block_markup(markdown: str) -> bool:
-    return bool(re.search(r"^\s*([-*+]|\d+[.)]|#{1,6})\s", markdown, re.M))
+def _prose_problems(
+    section: Section | None, max_words: int, shape: str, *, paragraphs: int | None
+) -> Iterable[tuple[str, str]]:
+    """A section that must be short prose: no list or heading, a word limit, maybe a paragraph
+    limit."""
+    if section is None:
+        return
+    words = len(markup.plain_text(section.markdown).split())
+    found = [p for p in re.split(r"\n\s*\n", section.markdown.strip()) if p.strip()]
+    markup_found = re.search(r"^\s*([-*+]|\d+[.)]|#{1,6})\s", section.markdown, re.M)
+    if words > max_words or markup_found or (paragraphs and len(found) > paragraphs):
+        yield (
+            f"section:{section.title}",
+            f"'## {section.title}' is {shape} of prose, at most {max_words} words "
+            f"(found {words} words in {len(found)} paragraphs"
+            f"{', and a list or heading' if markup_found else ''})",
+        )
 
 
 def check_handout(handout: Handout) -> list[Problem]:

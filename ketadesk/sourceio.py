@@ -72,6 +72,16 @@ def line_of(lines: list[str], pattern: str, start: int = 0, default: int = 1) ->
     return default
 
 
+def word_line(lines: list[str], field: str, start: int, default: int) -> int:
+    """The line of the word a `word:<word>` problem field names (a refused word), else `default`.
+
+    >>> word_line(["a", "it cures all"], "word:cures", 0, 9), word_line(["a"], "name", 0, 9)
+    (2, 9)
+    """
+    _, found, word = field.partition("word:")
+    return line_of(lines, rf"\b{re.escape(word)}\b", start, default) if found else default
+
+
 def id_line(lines: list[str], item_id: str) -> int:
     return line_of(lines, rf"^\s*id\s*=\s*[\"']{re.escape(item_id)}[\"']")
 
