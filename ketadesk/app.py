@@ -13,8 +13,9 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from . import __version__, paths, render, store, workingcopy
+from . import __version__, checks, paths, store, workingcopy
 from .ui.main_window import MainWindow
+from .ui.window_state import open_settings
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,13 @@ def create_window(*, database: Path | None = None) -> MainWindow:
         library, notice = store.Store.open(database, read_only=True), None
     else:
         library, notice = workingcopy.open_working(paths.bundled_db(), paths.data_dir())
-    window = MainWindow(library, render=render.condition_markdown, notice=notice)
+    window = MainWindow(
+        library,
+        settings=open_settings(paths.settings_file()),
+        notice=notice,
+        check_database=lambda: checks.check_store(library),
+        locations={"bundled": str(paths.bundled_db()), "data": str(paths.data_dir())},
+    )
     window.destroyed.connect(library.close)
     return window
 

@@ -41,3 +41,9 @@ def data_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("ketadesk", appauthor=False))
+
+
+def settings_file() -> Path:
+    """The window's remembered state (geometry, zoom, recent and favourite conditions): an INI
+    file in the data folder, so KETADESK_DATA_DIR isolates it too. It never names a patient."""
+    return data_dir() / "settings.ini"

@@ -1,12 +1,28 @@
-"""Pure rendering: records to readable Markdown (the command line; later HTML for the window).
+"""Pure rendering: records to Markdown (the command line, handouts) and HTML (the detail pane).
 
 No SQL, no widgets: every function takes records and returns text.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from html import escape
+
 from . import DISCLAIMER, markup
-from .records import GRADE_MEANINGS, TIMING_LABELS, Condition, Handout, Reference
+from .records import (
+    GRADE_MEANINGS,
+    HANDOUT_SECTION,
+    TIMING_LABELS,
+    Condition,
+    Handout,
+    OnsetProfile,
+    Reference,
+    Section,
+    SideEffect,
+)
 
 
 def citation(ref: Reference) -> str:
@@ -113,3 +129,232 @@ def handout_markdown(handout: Handout) -> str:
 HANDOUT_REMINDER = (
     "This sheet helps you talk with your care team. It does not take the place of their advice."
 )
+
+
+# --- HTML for the detail pane ---------------------------------------------------------------
+
+ALLOWED_TAGS = {
+    "p", "br", "em", "strong", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "sup", "sub",
+}  # fmt: skip
+"""What content Markdown may become. Headings h1/h2 belong to the page, so content cannot fake
+a section; images are absent, so nothing is ever fetched."""
+
+LINK_SCHEMES = {"condition", "http", "https", "mailto"}
+"""`condition:` links open another entry; the others are shown but never fetched by the app."""
+
+SAFETY_SECTION = "Safety"
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Colours the page uses, taken from the window's palette so dark themes work."""
+
+    accent: str = "#1f5fbf"
+    """The ketamine bar of the timeline and the safety box's border."""
+    muted: str = "#8a8a8a"
+    """The usual treatment's bar, the timeline's scale."""
+
+
+def markdown_html(text: str) -> str:
+    """Content Markdown as safe HTML: rendered by Python-Markdown, then sanitised with nh3, so
+    raw HTML, scripts, styles and images from any source (an update pack, the editor) are
+    dropped.
+
+    >>> markdown_html("Hi <script>x()</script>**there** [a](javascript:x) [b](condition:y)")
+    '<p>Hi <strong>there</strong> <a>a</a> <a href="condition:y">b</a></p>'
+    """
+    import markdown
+    import nh3
+
+    html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href"}, "td": {"align"}, "th": {"align"}},
+        url_schemes=LINK_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    ).strip()
+
+
+def _cited_html(text: str, numbers: dict[str, int]) -> str:
+    """Markdown with each citation turned into links to the numbered references."""
+
+    def repl(m: re.Match[str]) -> str:
+        ids = [k.strip().lstrip("@") for k in m.group(1).split(";")]
+        links = [f"[{numbers[i]}](#ref-{numbers[i]})" if i in numbers else "[?]" for i in ids]
+        return "[" + ", ".join(links) + "]"
+
+    return markdown_html(markup.CITATION_RE.sub(repl, text))
+
+
+def anchor(title: str) -> str:
+    """
+    >>> anchor("What is not known yet")
+    'sec-what-is-not-known-yet'
+    """
+    return "sec-" + "-".join(re.findall(r"[a-z0-9]+", title.lower()))
+
+
+def condition_html(
+    condition: Condition, *, content_version: str = "", palette: Palette | None = None
+) -> str:
+    """One whole entry as HTML for the detail pane: the safety box first, an outline, the
+    sections (the timeline in Onset and duration), side effects, then numbered references."""
+    palette = palette or Palette()
+    numbers = condition.reference_numbers()
+    sections = {s.title: s for s in condition.sections}
+    reviewed = condition.last_reviewed.isoformat() if condition.last_reviewed else "not recorded"
+    facts = [condition.category, f"last reviewed {reviewed}"]
+    if content_version:
+        facts.append(f"content version {content_version}")
+    out = [f"<h1>{escape(condition.name)}</h1>", f"<p>{escape(' · '.join(facts))}</p>"]
+    names = condition.abbreviations + condition.synonyms
+    if names:
+        out.append(f"<p><i>Also known as:</i> {escape(', '.join(names))}</p>")
+    out.append(_safety_box(condition, sections.get(SAFETY_SECTION), numbers, palette))
+
+    body = [s for s in condition.sections if s.title != SAFETY_SECTION]
+    titles = [s.title for s in body] + (["Side effects"] if condition.side_effects else [])
+    titles.append("References")
+    outline = " · ".join(f'<a href="#{anchor(t)}">{escape(t)}</a>' for t in titles)
+    out.append(f"<p><b>Contents:</b> {outline}</p>")
+
+    for section in body:
+        out.append(_heading(section.title))
+        if section.title == "Onset and duration" and condition.onset is not None:
+            out.append(timeline_html(condition.onset, palette=palette))
+        if section.title == "Evidence":
+            out.append(f"<p>{_grade_html(condition)}</p>")
+        if section.title == HANDOUT_SECTION:
+            out.append("<p><i>What the patient handout says, in plain language:</i></p>")
+        out.append(_cited_html(section.markdown, numbers))
+
+    if condition.side_effects:
+        out.append(_heading("Side effects"))
+        items = []
+        for link in condition.side_effects:
+            effect = link.side_effect
+            key = " <b>(key for this condition)</b>" if link.key else ""
+            when = TIMING_LABELS.get(effect.timing, effect.timing).lower()
+            note = _cited_html(link.note, numbers) if link.note else ""
+            items.append(f"<li><b>{escape(effect.name)}</b>{key}, {escape(when)}{note}</li>")
+        out.append(f"<ul>{''.join(items)}</ul>")
+
+    out.append(_heading("References"))
+    refs = "".join(
+        f'<li><a name="ref-{n}"></a>{escape(citation(ref))}</li>'
+        for n, ref in enumerate(condition.references, start=1)
+    )
+    out.append(f"<ol>{refs}</ol>")
+    out.append(f"<hr/><p><i>{escape(DISCLAIMER)}</i></p>")
+    return "\n".join(out)
+
+
+def _heading(title: str) -> str:
+    return f'<h2><a name="{anchor(title)}"></a>{escape(title)}</h2>'
+
+
+def _grade_html(condition: Condition) -> str:
+    meaning = GRADE_MEANINGS.get(condition.grade, "")
+    return (
+        f"<b>Certainty of evidence (GRADE): {escape(condition.grade)}.</b> "
+        f"{escape(_end(condition.grade_basis))} <i>{escape(meaning)}</i>"
+    )
+
+
+def _safety_box(
+    condition: Condition, safety: Section | None, numbers: dict[str, int], palette: Palette
+) -> str:
+    rows = [
+        "<p><b>Safety first: what must not be missed</b></p>",
+        _cited_html(safety.markdown, numbers) if safety else "",
+        f"<p><b>Regulatory status:</b> {escape(condition.regulatory_summary)}</p>",
+        f"<p>{_grade_html(condition)}</p>",
+    ]
+    return (
+        f'<a name="{anchor(SAFETY_SECTION)}"></a>'
+        f'<table width="100%" border="2" cellpadding="8" cellspacing="0" '
+        f'style="border-color: {palette.accent}; border-style: solid;">'
+        f"<tr><td>{''.join(rows)}</td></tr></table>"
+    )
+
+
+_MINUTES = {
+    "seconds": 1 / 60,
+    "minutes": 1,
+    "hours": 60,
+    "days": 1440,
+    "weeks": 10080,
+    "months": 43830,
+}
+_SCALE = [("1 min", 1), ("1 h", 60), ("1 day", 1440), ("1 wk", 10080), ("6 mo", 262980)]
+
+
+def _position(value: float, unit: str) -> float:
+    """Where a time falls on the timeline's logarithmic scale, 0..100 (1 minute to 6 months).
+
+    >>> _position(1, "minutes"), _position(6, "months")
+    (0.0, 100.0)
+    >>> round(_position(1, "days"), 1)
+    58.3
+    """
+    minutes = max(value * _MINUTES[unit], 1.0)
+    return max(0.0, min(100.0, 100 * math.log(minutes) / math.log(_SCALE[-1][1])))
+
+
+def timeline_html(onset: OnsetProfile, *, palette: Palette | None = None) -> str:
+    """Ketamine's onset and duration against the usual treatment's onset, as bars on one
+    logarithmic scale from a minute to six months, so "hours, not weeks" shows at a glance.
+    Labels carry the figures, so the bars are never the only way to read them."""
+    palette = palette or Palette()
+    rows = [
+        (f"Ketamine: onset {onset.onset}", onset.onset, palette.accent),
+        (f"One treatment lasts {onset.duration}", onset.duration, palette.accent),
+        (f"{onset.usual_treatment}: onset {onset.usual_onset}", onset.usual_onset, palette.muted),
+    ]
+    html = ['<table width="100%" cellspacing="0" cellpadding="2">']
+    for label, span, colour in rows:
+        start = _position(span.min, span.unit)
+        end = max(_position(span.max, span.unit), start + 1.5)
+        html.append(
+            f'<tr><td width="34%">{escape(label)}</td><td width="66%">'
+            f'<table width="100%" cellspacing="0" cellpadding="0"><tr>'
+            f'<td width="{start:.1f}%"></td>'
+            f'<td width="{end - start:.1f}%" bgcolor="{colour}">&nbsp;</td>'
+            f'<td width="{100 - end:.1f}%"></td></tr></table></td></tr>'
+        )
+    scale = "".join(
+        f'<td width="{(_position(m, "minutes") - _position(prev, "minutes")):.1f}%" '
+        f'align="right"><font color="{palette.muted}">{label}</font></td>'
+        for (label, m), (_, prev) in zip(_SCALE[1:], _SCALE, strict=False)
+    )
+    html.append(
+        f'<tr><td></td><td><table width="100%" cellspacing="0" cellpadding="0"><tr>{scale}'
+        "</tr></table></td></tr></table>"
+    )
+    return "".join(html)
+
+
+def checklist_html(
+    effects: Sequence[SideEffect], checked: Collection[str], *, condition_name: str = ""
+) -> str:
+    """The ticked side effects as a page to print: what was discussed, grouped by when each
+    appears, with the plain name a patient knows. Nothing identifies the patient."""
+    chosen = [e for e in effects if e.id in checked]
+    title = "Side effects discussed" + (f": {condition_name}" if condition_name else "")
+    out = [f"<h2>{escape(title)}</h2>"]
+    if not chosen:
+        out.append("<p>No side effect was ticked.</p>")
+    for timing, label in TIMING_LABELS.items():
+        group = [e for e in chosen if e.timing == timing]
+        if group:
+            items = "".join(
+                f"<li><b>{escape(e.plain_name)}</b> ({escape(e.name)}). "
+                f"{escape(markup.plain_text(e.action))}</li>"
+                for e in group
+            )
+            out.append(f"<h3>{escape(label)}</h3><ul>{items}</ul>")
+    out.append(f"<p><i>{escape(DISCLAIMER)}</i></p>")
+    return "".join(out)

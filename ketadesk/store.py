@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from . import search as search_query
+from .errors import NotFoundError, OlderSchemaError, StoreError, UnreadableDatabaseError
 from .records import (
     Condition,
     ConditionSummary,
@@ -30,6 +31,14 @@ from .records import (
 )
 from .schema import SCHEMA_VERSION
 
+__all__ = [
+    "NotFoundError",
+    "OlderSchemaError",
+    "Store",
+    "StoreError",
+    "UnreadableDatabaseError",
+]
+
 log = logging.getLogger(__name__)
 
 REQUIRED_TABLES = {
@@ -43,22 +52,6 @@ REQUIRED_TABLES = {
     "handouts",
     "search_docs_fts",
 }
-
-
-class StoreError(Exception):
-    """A database problem to show a person as one clear sentence."""
-
-
-class NotFoundError(StoreError):
-    """No condition has the requested id."""
-
-
-class UnreadableDatabaseError(StoreError):
-    """The file is missing, corrupt, or not a ketadesk database."""
-
-
-class OlderSchemaError(UnreadableDatabaseError):
-    """A ketadesk database from an earlier version: readable by that version, not by this one."""
 
 
 class Store:

@@ -114,7 +114,8 @@ Intravenous infusion as studied [@ref-a].
 
 ## Considerations
 
-Pregnancy: avoid [@ref-b].
+Pregnancy: avoid [@ref-b]. See also [PTSD](condition:post-traumatic-stress-disorder) and the
+[product label](https://example.org/label).
 
 ## What is not known yet
 

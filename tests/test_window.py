@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLineEdit, QListView, QPushButton, QTextBrowser, QTreeWidget
 
 from ketadesk import app, paths
-from ketadesk.ui.main_window import ID_ROLE
+from ketadesk.records import SECTION_TITLES
+from ketadesk.store import Store
+from ketadesk.ui.checklist import KEY_MARK
+from ketadesk.ui.main_window import FAVOURITES, ID_ROLE, MainWindow
 from ketadesk.workingcopy import WORKING_NAME
 
 
@@ -20,8 +26,7 @@ def bundle(fixture_db, tmp_path, monkeypatch):
     return target
 
 
-@pytest.fixture
-def window(qtbot, bundle):
+def open_window(qtbot) -> MainWindow:
     w = app.create_window()
     qtbot.addWidget(w)
     with qtbot.waitExposed(w):
@@ -29,9 +34,40 @@ def window(qtbot, bundle):
     return w
 
 
+@pytest.fixture
+def window(qtbot, bundle):
+    return open_window(qtbot)
+
+
+@pytest.fixture
+def messages(window, monkeypatch):
+    """Every dialog the window would show, captured instead of shown."""
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(window, "show_message", lambda title, html: shown.append((title, html)))
+    return shown
+
+
 def rows(window) -> list[str]:
     model = window.model
     return [model.index(i, 0).data() for i in range(model.rowCount())]
+
+
+def row_ids(window) -> list[str]:
+    model = window.model
+    return [model.index(i, 0).data(ID_ROLE) for i in range(model.rowCount())]
+
+
+def select(window, condition_id: str) -> None:
+    index = next(
+        window.model.index(i, 0)
+        for i in range(window.model.rowCount())
+        if window.model.index(i, 0).data(ID_ROLE) == condition_id
+    )
+    window.condition_list.setCurrentIndex(index)
+
+
+def action(window, text: str):
+    return next(a for a in window.findChildren(type(window.favourite_action)) if a.text() == text)
 
 
 def test_window_lists_conditions_under_their_categories(window):
@@ -39,40 +75,266 @@ def test_window_lists_conditions_under_their_categories(window):
     assert shown[0] == "Mood"
     assert "Major depressive disorder  ·  low" in shown
     assert shown.index("Trauma and anxiety") < shown.index("Post-traumatic stress disorder  ·  low")
-    assert window.statusBar().currentMessage() == "Content 9.9.9 of 2026-01-31"
-    assert not window.notice.isVisible()
-    assert window.disclaimer.isVisible()
-    assert "does not replace" in window.disclaimer.text()
+    first = window.model.index(1, 0)
+    assert first.data(Qt.ItemDataRole.ToolTipRole).startswith("Certainty of evidence (GRADE):")
+    assert window.content_label.text() == "Content 9.9.9 of 2026-01-31"
+    assert not window.notice.isVisible() and not window.stale.isVisible()
+    assert window.disclaimer.isVisible() and "does not replace" in window.disclaimer.text()
+    assert "Choose a condition" in window.detail.toPlainText()
 
 
-def test_typing_filters_through_full_text_search(qtbot, window):
-    qtbot.keyClicks(window.search_edit, "allodyn")
-    qtbot.waitUntil(lambda: rows(window) == ["Complex regional pain syndrome  ·  low"])
-    tip = window.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
-    assert tip.startswith("Summary: ") and "Allodynia" in tip
+def test_typing_filters_and_shows_why_each_hit_matched(qtbot, window):
+    qtbot.keyClicks(window.search_edit, "allodyn")  # a word only in one entry's summary body
+    qtbot.waitUntil(lambda: row_ids(window) == ["complex-regional-pain-syndrome"])
+    text = rows(window)[0]
+    assert text.startswith("Complex regional pain syndrome  ·  low\n    Summary: ")
+    assert "Allodynia" in text
     window.search_edit.clear()
     qtbot.waitUntil(lambda: len(rows(window)) == 11)  # 7 conditions + 4 category headers
 
 
-def test_selecting_a_condition_shows_the_entry(qtbot, window):
-    index = next(
-        window.model.index(i, 0)
-        for i in range(window.model.rowCount())
-        if window.model.index(i, 0).data(ID_ROLE) == "obsessive-compulsive-disorder"
-    )
-    window.condition_list.setCurrentIndex(index)
+def test_keyboard_moves_through_results_while_the_search_box_keeps_focus(qtbot, window):
+    window.focus_search()
+    qtbot.keyClicks(window.search_edit, "disorder")
+    qtbot.waitUntil(lambda: not window.search_pending)
+    hits = row_ids(window)
+    assert len(hits) >= 3 and None not in hits, "results only, no category headers"
+    qtbot.keyClick(window.search_edit, Qt.Key.Key_Down)
+    qtbot.keyClick(window.search_edit, Qt.Key.Key_Down)
+    assert window.condition_list.currentIndex().data(ID_ROLE) == hits[1]
+    qtbot.keyClick(window.search_edit, Qt.Key.Key_Up)
+    assert window.condition_list.currentIndex().data(ID_ROLE) == hits[0]
+    assert window.search_edit.hasFocus()
+    qtbot.keyClick(window.search_edit, Qt.Key.Key_Return)
+    assert window.current_condition.id == hits[0]
+    qtbot.keyClick(window.search_edit, Qt.Key.Key_Escape)
+    assert window.search_edit.text() == ""
+    qtbot.waitUntil(lambda: len(rows(window)) == 11)
+    assert window.current_condition.id == hits[0], "clearing the search keeps the entry open"
+
+
+def test_enter_opens_the_first_hit(qtbot, window):
+    qtbot.keyClicks(window.search_edit, "PTSD")
+    qtbot.waitUntil(lambda: row_ids(window)[:1] == ["post-traumatic-stress-disorder"])
+    qtbot.keyClick(window.search_edit, Qt.Key.Key_Enter)
+    assert window.current_condition.id == "post-traumatic-stress-disorder"
+    assert window.windowTitle() == "Post-traumatic stress disorder — ketadesk"
+
+
+def test_a_search_without_hits_says_so_and_offers_to_clear(qtbot, window):
+    qtbot.keyClicks(window.search_edit, "zzqx")
+    qtbot.waitUntil(lambda: window.no_hits.isVisible())
+    assert window.no_hits.text() == "No condition matches “zzqx”."
+    assert rows(window) == []
+    qtbot.mouseClick(window.clear_search_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(rows(window)) == 11)
+    assert not window.no_hits.isVisible()
+
+
+def test_selecting_shows_the_safety_box_then_every_section_and_the_references(window):
+    select(window, "obsessive-compulsive-disorder")
     text = window.detail.toPlainText()
     assert text.startswith("Obsessive-compulsive disorder")
-    for title in ("Summary", "Mechanism", "Evidence", "References"):
-        assert title in text
+    assert "content version 9.9.9" in text and "last reviewed 2026-01-15" in text
+    safety = text.index("Safety first: what must not be missed")
+    assert "Check blood pressure" in text[safety:] and "Regulatory status: Off-label." in text
+    lines = text.splitlines()
+    positions = [lines.index(title) for title in SECTION_TITLES if title != "Safety"]
+    assert lines.index("Safety first: what must not be missed") < positions[0]
+    assert positions == sorted(positions), "sections in their order, after the safety box"
+    assert "Ketamine: onset 2–24 hours" in text  # the timeline's labelled bars
+    assert "Oral antidepressants: onset 2–6 weeks" in text
+    references = "\n".join(lines[lines.index("References") :])
+    assert "Able A, Baker B. A randomised trial of something." in references
+    assert "Certainty of evidence (GRADE): low." in text
+    assert window.checklist.key_ids() == ["dissociation"]
+
+
+def test_outline_links_jump_to_sections(qtbot, window):
+    select(window, "obsessive-compulsive-disorder")
+    html = window.detail.toHtml()
+    assert 'href="#sec-what-is-not-known-yet"' in html
+    bar = window.detail.verticalScrollBar()
+    assert bar.value() == 0
+    window.detail.anchorClicked.emit(QUrl("#sec-references"))
+    qtbot.waitUntil(lambda: bar.value() > 0)
+
+
+def test_links_between_entries_open_inside_the_app(window):
+    select(window, "obsessive-compulsive-disorder")
+    assert 'href="condition:post-traumatic-stress-disorder"' in window.detail.toHtml()
+    window.detail.anchorClicked.emit(QUrl("condition:post-traumatic-stress-disorder"))
+    assert window.current_condition.id == "post-traumatic-stress-disorder"
+    assert window.condition_list.currentIndex().data(ID_ROLE) == "post-traumatic-stress-disorder"
+    assert window.detail.toPlainText().startswith("Post-traumatic stress disorder")
+
+
+def test_outside_links_are_shown_but_never_opened(window):
+    select(window, "obsessive-compulsive-disorder")
+    assert 'href="https://example.org/label"' in window.detail.toHtml()
+    window.detail.anchorClicked.emit(QUrl("https://example.org/label"))
+    assert window.current_condition.id == "obsessive-compulsive-disorder"
+    assert "never opens web links" in window.statusBar().currentMessage()
+    assert QGuiApplication.clipboard().text() == "https://example.org/label"
+
+
+def test_a_link_to_a_missing_entry_is_a_message_not_a_crash(window):
+    select(window, "obsessive-compulsive-disorder")
+    window.detail.anchorClicked.emit(QUrl("condition:retired-entry"))
+    assert window.current_condition.id == "obsessive-compulsive-disorder"
+    assert "no condition with id 'retired-entry'" in window.statusBar().currentMessage()
+
+
+def test_checklist_ticks_survive_switching_entries_and_clear(qtbot, window, monkeypatch):
+    tree = window.checklist.tree
+    groups = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
+    assert groups == ["During the session", "With repeated or long-term use"]
+    select(window, "major-depressive-disorder")
+    assert tree.topLevelItem(0).child(0).text(0) == "Dissociation" + KEY_MARK
+    window.checklist.set_checked("misuse-dependence")
+    select(window, "post-traumatic-stress-disorder")
+    assert window.checklist.checked_ids() == ["misuse-dependence"]
+    printed: list[tuple[str, str]] = []
+    monkeypatch.setattr(window, "print_html", lambda title, html: printed.append((title, html)))
+    qtbot.mouseClick(window.checklist.print_button, Qt.MouseButton.LeftButton)
+    title, html = printed[0]
+    assert title == "Side effects discussed"
+    assert "Wanting to use it outside treatment" in html and "Feeling detached" not in html
+    assert "Post-traumatic stress disorder" in html
+    qtbot.mouseClick(window.checklist.clear_button, Qt.MouseButton.LeftButton)
+    assert window.checklist.checked_ids() == []
+
+
+def test_checklist_state_is_never_written_to_disk(qtbot, window, data_dir):
+    window.checklist.set_checked("dissociation")
+    window.close()
+    for path in data_dir.rglob("*"):
+        if path.is_file() and path.suffix != ".db":
+            assert b"dissociation" not in path.read_bytes(), path
+
+
+def test_zoom_in_out_and_reset(window):
+    base = window.detail.font().pointSizeF()
+    action(window, "Zoom &in").trigger()
+    assert window.zoom == 110 and window.detail.font().pointSizeF() > base
+    for _ in range(20):
+        action(window, "Zoom &in").trigger()
+    assert window.zoom == 300, "zoom stops at its largest step"
+    action(window, "&Reset zoom").trigger()
+    assert window.zoom == 100 and window.detail.font().pointSizeF() == base
+    action(window, "Zoom &out").trigger()
+    assert window.zoom == 90
+    shortcuts = [s.toString() for s in action(window, "Zoom &in").shortcuts()]
+    assert shortcuts == ["Ctrl++", "Ctrl+="]
+
+
+def test_state_is_restored_on_the_next_start(qtbot, bundle):
+    first = open_window(qtbot)
+    select(first, "generalised-anxiety-disorder")
+    first.toggle_favourite()
+    select(first, "obsessive-compulsive-disorder")
+    first.set_zoom(150)
+    first.resize(760, 640)  # within the offscreen screen, which restoreGeometry clamps to
+    first.splitter.setSizes([200, 300, 200])
+    sizes, size = first.splitter.sizes(), first.size()
+    first.close()
+
+    second = open_window(qtbot)
+    assert second.current_condition.id == "obsessive-compulsive-disorder"
+    assert second.zoom == 150
+    assert second.size() == size
+    assert second.splitter.sizes() == sizes
+    assert second.favourites == ["generalised-anxiety-disorder"]
+    assert rows(second)[:2] == [FAVOURITES, "★ Generalised anxiety disorder  ·  low"]
+    assert second.recent[:2] == ["obsessive-compulsive-disorder", "generalised-anxiety-disorder"]
+    second.recent_menu.aboutToShow.emit()
+    names = [a.text() for a in second.recent_menu.actions()]
+    assert names[:2] == ["Obsessive-compulsive disorder", "Generalised anxiety disorder"]
+
+
+@pytest.mark.parametrize(
+    "settings_text",
+    [
+        b"\x00\xff\xfe garbage \x89PNG\r\n" * 50,
+        b"[General]\nzoom=banana\ngeometry=not-bytes\nsplitter=@ByteArray(xx)\n"
+        b"recent=7\nfavourites=@Variant(\\0\\0\\0\\x7f)\nlast_condition=no-such-entry\n",
+    ],
+    ids=["binary-junk", "foreign-values"],
+)
+def test_a_damaged_or_foreign_settings_file_still_opens_cleanly(qtbot, bundle, settings_text):
+    paths.settings_file().parent.mkdir(parents=True, exist_ok=True)
+    paths.settings_file().write_bytes(settings_text)
+    w = open_window(qtbot)
+    assert w.zoom == 100
+    assert w.current_condition is None
+    assert len(rows(w)) == 11
+    w.close()
+    saved = QSettings(str(paths.settings_file()), QSettings.Format.IniFormat)
+    assert int(saved.value("zoom")) == 100
 
 
 def test_damaged_working_database_shows_the_recovery_notice(qtbot, bundle, data_dir):
     (data_dir / WORKING_NAME).write_bytes(b"garbage" * 100)
-    w = app.create_window()
-    qtbot.addWidget(w)
-    with qtbot.waitExposed(w):
-        w.show()
+    w = open_window(qtbot)
     assert w.notice.isVisible()
     assert "fresh copy of the bundled content" in w.notice.text()
     assert len(rows(w)) == 11
+
+
+def test_old_content_shows_a_quiet_staleness_banner(qtbot, bundle):
+    with Store.open(bundle, read_only=True) as library:
+        w = MainWindow(
+            library,
+            settings=QSettings(str(paths.settings_file()), QSettings.Format.IniFormat),
+            today=dt.date(2027, 6, 1),
+        )
+        qtbot.addWidget(w)
+        w.show()
+        assert w.stale.isVisible()
+        assert "more than 12 months ago" in w.stale.text() and "Database menu" in w.stale.text()
+        w.close()
+
+
+def test_menus_follow_platform_conventions(window):
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["&File", "&Edit", "&View", "&Go", "&Database", "&Help"]
+    assert action(window, "&Quit").shortcuts()[0].toString() == "Ctrl+Q"
+    assert action(window, "&Find").shortcuts()[0].toString() == "Ctrl+F"
+    assert action(window, "&Print handout…").shortcuts()[0].toString() == "Ctrl+P"
+
+
+def test_copy_copies_the_selected_text_of_the_entry(window):
+    select(window, "obsessive-compulsive-disorder")
+    window.detail.setFocus()
+    window.detail.selectAll()
+    action(window, "&Copy").trigger()
+    assert QGuiApplication.clipboard().text().startswith("Obsessive-compulsive disorder")
+
+
+def test_find_focuses_the_search_box(qtbot, window):
+    window.detail.setFocus()
+    action(window, "&Find").trigger()
+    assert window.search_edit.hasFocus()
+
+
+def test_about_database_information_and_integrity_check(window, messages):
+    action(window, "&About ketadesk…").trigger()
+    action(window, "&Information…").trigger()
+    action(window, "&Check integrity…").trigger()
+    (about_title, about_html), (_, info_html), (_, check_html) = messages
+    assert about_title == "About ketadesk"
+    assert "Content version 9.9.9 of 2026-01-31" in about_html
+    assert "does not replace" in about_html and "LGPL-3.0" in about_html
+    assert "7 conditions" in info_html and WORKING_NAME in info_html
+    assert check_html == "The database is intact and every entry meets the content rules."
+
+
+def test_every_control_has_an_accessible_name(window):
+    kinds = (QLineEdit, QListView, QTextBrowser, QTreeWidget, QPushButton)
+    unnamed = [
+        w.objectName() or type(w).__name__
+        for kind in kinds
+        for w in window.findChildren(kind)
+        if w.isVisibleTo(window) and not w.accessibleName()
+    ]
+    assert unnamed == []

@@ -1,27 +1,65 @@
-"""The main window: search box and condition list on the left, the selected entry on the right."""
+"""The main window: search and the condition list on the left, the entry in the middle, the
+side-effect checklist on the right; menus, zoom, recent and favourite conditions.
+
+Widgets only: the window gets a Library (the store, through a protocol), pure render functions
+and a database checker from app.py, and never imports the store or SQL.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QPalette,
+    QStandardItem,
+    QStandardItemModel,
+    QTextDocument,
+)
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QLineEdit,
     QListView,
     QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from .. import DISCLAIMER
-from ..records import Condition, ConditionSummary, DbInfo, SearchHit
+from .. import DISCLAIMER, about, render
+from ..errors import StoreError
+from ..records import (
+    GRADE_MEANINGS,
+    Condition,
+    ConditionSummary,
+    DbInfo,
+    Problem,
+    SearchHit,
+    SideEffect,
+)
+from .checklist import ChecklistPanel
+from .search_box import SearchBox
+from .window_state import WindowState, remember
+
+log = logging.getLogger(__name__)
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+FAVOURITES = "Favourites"
+ZOOM_STEPS = (50, 67, 80, 90, 100, 110, 125, 150, 175, 200, 250, 300)
+"""Zoom levels of the detail pane, in percent (as browsers step them)."""
 
 
 class Library(Protocol):
@@ -31,6 +69,7 @@ class Library(Protocol):
     def list_conditions(self) -> list[ConditionSummary]: ...
     def search(self, text: str, *, limit: int = 50) -> list[SearchHit]: ...
     def get_condition(self, condition_id: str) -> Condition: ...
+    def side_effects(self) -> list[SideEffect]: ...
 
 
 class MainWindow(QMainWindow):
@@ -38,96 +77,467 @@ class MainWindow(QMainWindow):
         self,
         library: Library,
         *,
-        render: Callable[..., str],
+        settings: QSettings,
         notice: str | None = None,
+        check_database: Callable[[], list[Problem]] | None = None,
+        locations: dict[str, str] | None = None,
+        today: dt.date | None = None,
     ):
         super().__init__()
         self._library = library
-        self._render = render  # render.condition_markdown: Condition -> Markdown
         self._info = library.info()
+        self._state = WindowState(settings)
+        self._check_database = check_database
+        self._locations = locations or {}
+        self._current: Condition | None = None
+        self._zoom = 100
+        self._recent: list[str] = self._state.texts("recent")
+        self._favourites: list[str] = self._state.texts("favourites")
         self.setWindowTitle("ketadesk")
-        self.resize(1100, 720)
+        self.resize(1280, 800)
 
-        self.search_edit = QLineEdit(objectName="search")
+        # left: search and the condition list
+        self.search_edit = SearchBox(objectName="search")
         self.search_edit.setPlaceholderText("Search conditions, abbreviations, any text…")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setAccessibleName("Search conditions")
         self.condition_list = QListView(objectName="conditions")
         self.condition_list.setAccessibleName("Conditions")
-        self.condition_list.setUniformItemSizes(True)
+        self.condition_list.setWordWrap(True)
         self.model = QStandardItemModel(self)
         self.condition_list.setModel(self.model)
+        self.no_hits = QLabel(objectName="no-hits", wordWrap=True)
+        self.clear_search_button = QPushButton("Clear search", objectName="clear-search")
+        self.clear_search_button.setAccessibleName("Clear the search")
+        self.clear_search_button.clicked.connect(self.search_edit.clear)
+        no_hits_box = QWidget()
+        no_hits_layout = QVBoxLayout(no_hits_box)
+        no_hits_layout.setContentsMargins(0, 0, 0, 0)
+        no_hits_layout.addWidget(self.no_hits)
+        no_hits_layout.addWidget(self.clear_search_button)
+        self._no_hits_box = no_hits_box
+        no_hits_box.hide()
+        self.disclaimer = QLabel(DISCLAIMER, objectName="disclaimer", wordWrap=True)
+        self.disclaimer.setAccessibleName("Clinical disclaimer")
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 0, 6)
+        left_layout.addWidget(self.search_edit)
+        left_layout.addWidget(no_hits_box)
+        left_layout.addWidget(self.condition_list, 1)
+        left_layout.addWidget(self.disclaimer)
+
+        # middle: the entry
         self.detail = QTextBrowser(objectName="detail")
         self.detail.setAccessibleName("Condition details")
         self.detail.setOpenLinks(False)
-        self.notice = QLabel(notice or "", objectName="notice", wordWrap=True)
-        self.notice.setVisible(bool(notice))
-        self.notice.setFrameShape(QLabel.Shape.StyledPanel)
+        self.detail.anchorClicked.connect(self._on_link)
+        self._base_point_size = self.detail.font().pointSizeF()
+        self.detail.setHtml(self._welcome_html())
 
-        self.disclaimer = QLabel(DISCLAIMER, objectName="disclaimer", wordWrap=True)
-        self.disclaimer.setAccessibleName("Clinical disclaimer")
+        # right: the checklist
+        self.checklist = ChecklistPanel(library.side_effects())
+        self.checklist.print_requested.connect(self.print_checklist)
 
-        left = QWidget()
-        layout = QVBoxLayout(left)
-        layout.setContentsMargins(6, 6, 0, 6)
-        layout.addWidget(self.search_edit)
-        layout.addWidget(self.condition_list)
-        layout.addWidget(self.disclaimer)
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(self.detail)
-        splitter.setSizes([320, 780])
+        self.splitter = QSplitter(objectName="splitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(self.checklist)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([320, 680, 280])
+
+        # banners: recovery notices, stale content
+        self.notice = self._banner("notice", notice)
+        stale = about.staleness_notice(self._info.content_date, today or dt.date.today())
+        self.stale = self._banner("stale", stale)
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.notice)
-        outer.addWidget(splitter, 1)
+        outer.addWidget(self.stale)
+        outer.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
-        self.statusBar().showMessage(
-            f"Content {self._info.content_version} of {self._info.content_date}"
+        self.content_label = QLabel(
+            f"Content {self._info.content_version} of {self._info.content_date}",
+            objectName="content-version",
         )
+        self.statusBar().addPermanentWidget(self.content_label)
 
-        self._debounce = QTimer(self, singleShot=True, interval=120)
+        self._build_menus()
+
+        self._debounce = QTimer(self, singleShot=True, interval=80)
         self._debounce.timeout.connect(self._refresh)
         self.search_edit.textChanged.connect(self._debounce.start)
+        self.search_edit.moved.connect(self._move)
+        self.search_edit.accepted.connect(self._open_current_or_first)
         self.condition_list.selectionModel().currentChanged.connect(self._on_current)
         self._refresh()
+        self._restore()
+
+    # --- construction ----------------------------------------------------------------------
+
+    def _banner(self, name: str, text: str | None) -> QLabel:
+        label = QLabel(text or "", objectName=name, wordWrap=True)
+        label.setAccessibleName("Notice")
+        label.setFrameShape(QLabel.Shape.StyledPanel)
+        label.setMargin(6)
+        label.setVisible(bool(text))
+        return label
+
+    def _action(
+        self, menu: QMenu, text: str, slot: Callable[[], object], shortcut: object = None
+    ) -> QAction:
+        action = menu.addAction(text)
+        action.triggered.connect(slot)
+        if shortcut is not None:
+            keys = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.print_handout_action = self._action(
+            file_menu, "&Print handout…", lambda: None, "Ctrl+P"
+        )
+        self.export_handout_action = self._action(
+            file_menu, "&Export handout as PDF…", lambda: None
+        )
+        for action in (self.print_handout_action, self.export_handout_action):
+            action.setEnabled(False)
+            action.setStatusTip("Patient handouts arrive in the next release.")
+        self._action(file_menu, "Print &checklist…", self.print_checklist)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, "Ctrl+Q")  # Cmd+Q on macOS
+
+        edit_menu = bar.addMenu("&Edit")
+        self._action(edit_menu, "&Find", self.focus_search, "Ctrl+F")
+        self._action(edit_menu, "&Copy", self.copy, "Ctrl+C")
+
+        view_menu = bar.addMenu("&View")
+        self._action(view_menu, "Zoom &in", self.zoom_in, ["Ctrl++", "Ctrl+="])
+        self._action(view_menu, "Zoom &out", self.zoom_out, "Ctrl+-")
+        self._action(view_menu, "&Reset zoom", self.reset_zoom, "Ctrl+0")
+
+        self.go_menu = bar.addMenu("&Go")
+        self.favourite_action = self._action(
+            self.go_menu, "&Pin to favourites", self.toggle_favourite, "Ctrl+D"
+        )
+        self.favourite_action.setCheckable(True)
+        self.recent_menu = self.go_menu.addMenu("&Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+
+        db_menu = bar.addMenu("&Database")
+        self._action(db_menu, "&Information…", self.show_database_info)
+        self._action(db_menu, "&Check integrity…", self.check_integrity)
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About ketadesk…", self.show_about)
+
+    def _welcome_html(self) -> str:
+        return (
+            "<h2>ketadesk</h2><p>Choose a condition on the left, or type to search every "
+            "section (Ctrl+F). Up and Down move through the results; Enter opens one.</p>"
+            f"<p><i>{DISCLAIMER}</i></p>"
+        )
+
+    # --- the condition list -----------------------------------------------------------------
 
     @Slot()
     def _refresh(self) -> None:
         text = self.search_edit.text().strip()
         self.model.clear()
+        self._no_hits_box.hide()
         if text:
-            for hit in self._library.search(text):
+            hits = self._library.search(text)
+            for hit in hits:
                 item = self._item(hit.condition)
-                item.setToolTip(f"{hit.section}: {hit.snippet_text}")
+                why = " ".join(hit.snippet_text.split())
+                item.setText(f"{item.text()}\n    {hit.section}: {why}")
+                item.setToolTip(f"Matched in {hit.section}: {why}")
                 self.model.appendRow(item)
+            if not hits:
+                self.no_hits.setText(f"No condition matches “{text}”.")
+                self._no_hits_box.show()
+            elif self._current is not None:
+                self._select(self._current.id, open_entry=False)
             return
-        category = None
+        favourites = [s for s in self._library.list_conditions() if s.id in self._favourites]
+        groups: list[tuple[str, list[ConditionSummary]]] = []
+        if favourites:
+            groups.append((FAVOURITES, favourites))
         for summary in self._library.list_conditions():
-            if summary.category != category:
-                category = summary.category
-                header = QStandardItem(category)
-                header.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                font = header.font()
-                font.setBold(True)
-                header.setFont(font)
-                self.model.appendRow(header)
-            self.model.appendRow(self._item(summary))
+            if not groups or groups[-1][0] != summary.category:
+                groups.append((summary.category, []))
+            groups[-1][1].append(summary)
+        for title, members in groups:
+            header = QStandardItem(title)
+            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            header.setAccessibleText(f"Category: {title}")
+            font = header.font()
+            font.setBold(True)
+            header.setFont(font)
+            self.model.appendRow(header)
+            for summary in members:
+                self.model.appendRow(self._item(summary))
+        if self._current is not None:
+            self._select(self._current.id, open_entry=False)
 
-    @staticmethod
-    def _item(summary: ConditionSummary) -> QStandardItem:
-        item = QStandardItem(f"{summary.name}  ·  {summary.grade}")
+    def _item(self, summary: ConditionSummary) -> QStandardItem:
+        star = "★ " if summary.id in self._favourites else ""
+        item = QStandardItem(f"{star}{summary.name}  ·  {summary.grade}")
         item.setData(summary.id, ID_ROLE)
         item.setEditable(False)
+        item.setToolTip(
+            f"Certainty of evidence (GRADE): {summary.grade}. "
+            f"{GRADE_MEANINGS.get(summary.grade, '')}"
+        )
         return item
+
+    def _rows_with_ids(self) -> list[int]:
+        return [r for r in range(self.model.rowCount()) if self.model.index(r, 0).data(ID_ROLE)]
+
+    @Slot(int)
+    def _move(self, step: int) -> None:
+        rows = self._rows_with_ids()
+        if not rows:
+            return
+        current = self.condition_list.currentIndex().row()
+        if current in rows:
+            position = max(0, min(len(rows) - 1, rows.index(current) + step))
+        else:
+            position = 0 if step > 0 else len(rows) - 1
+        self.condition_list.setCurrentIndex(self.model.index(rows[position], 0))
+
+    @Slot()
+    def _open_current_or_first(self) -> None:
+        index = self.condition_list.currentIndex()
+        if not index.data(ID_ROLE):
+            rows = self._rows_with_ids()
+            if not rows:
+                return
+            index = self.model.index(rows[0], 0)
+            self.condition_list.setCurrentIndex(index)
+        self.show_condition(index.data(ID_ROLE))
 
     @Slot()
     def _on_current(self) -> None:
         condition_id = self.condition_list.currentIndex().data(ID_ROLE)
-        if condition_id:
+        if condition_id and (self._current is None or self._current.id != condition_id):
             self.show_condition(condition_id)
 
+    def _select(self, condition_id: str, *, open_entry: bool = True) -> None:
+        for row in self._rows_with_ids():
+            index = self.model.index(row, 0)
+            if index.data(ID_ROLE) == condition_id:
+                selection = self.condition_list.selectionModel()
+                if not open_entry:
+                    selection.blockSignals(True)
+                self.condition_list.setCurrentIndex(index)
+                selection.blockSignals(False)
+                self.condition_list.scrollTo(index)
+                return
+
+    # --- the entry ---------------------------------------------------------------------------
+
     def show_condition(self, condition_id: str) -> None:
-        condition = self._library.get_condition(condition_id)
-        self.detail.setMarkdown(self._render(condition, content_version=self._info.content_version))
+        """Open an entry: render it, mark its key side effects, remember it."""
+        try:
+            condition = self._library.get_condition(condition_id)
+        except StoreError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return
+        self._current = condition
+        scroll = self.detail.verticalScrollBar()
+        self.detail.setHtml(
+            render.condition_html(
+                condition, content_version=self._info.content_version, palette=self._palette()
+            )
+        )
+        scroll.setValue(0)
+        self.checklist.mark_key(condition.side_effects)
+        self._recent = remember(self._recent, condition.id)
+        self.favourite_action.setChecked(condition.id in self._favourites)
+        self.setWindowTitle(f"{condition.name} — ketadesk")
+        self._select(condition.id, open_entry=False)
+
+    def _palette(self) -> render.Palette:
+        palette = self.palette()
+        return render.Palette(
+            accent=palette.color(QPalette.ColorRole.Highlight).name(),
+            muted=palette.color(QPalette.ColorRole.PlaceholderText).name(),
+        )
+
+    @Slot(QUrl)
+    def _on_link(self, url: QUrl) -> None:
+        if url.scheme() == "condition":
+            self.show_condition(url.path())
+        elif not url.scheme() and url.fragment():
+            self.detail.scrollToAnchor(url.fragment())
+        else:
+            QGuiApplication.clipboard().setText(url.toString())
+            self.statusBar().showMessage(
+                f"ketadesk works offline and never opens web links; the address "
+                f"{url.toString()} was copied.",
+                10000,
+            )
+
+    @property
+    def search_pending(self) -> bool:
+        """True while typed text waits for the list to catch up (a short debounce)."""
+        return self._debounce.isActive()
+
+    @property
+    def current_condition(self) -> Condition | None:
+        return self._current
+
+    # --- zoom ----------------------------------------------------------------------------------
+
+    @property
+    def zoom(self) -> int:
+        return self._zoom
+
+    def set_zoom(self, percent: int) -> None:
+        self._zoom = min(ZOOM_STEPS, key=lambda z: abs(z - percent))
+        font = self.detail.font()
+        font.setPointSizeF(self._base_point_size * self._zoom / 100)
+        self.detail.setFont(font)
+        self.statusBar().showMessage(f"Zoom {self._zoom} %", 2000)
+
+    @Slot()
+    def zoom_in(self) -> None:
+        self.set_zoom(next((z for z in ZOOM_STEPS if z > self._zoom), ZOOM_STEPS[-1]))
+
+    @Slot()
+    def zoom_out(self) -> None:
+        self.set_zoom(next((z for z in reversed(ZOOM_STEPS) if z < self._zoom), ZOOM_STEPS[0]))
+
+    @Slot()
+    def reset_zoom(self) -> None:
+        self.set_zoom(100)
+
+    # --- menus ---------------------------------------------------------------------------------
+
+    @Slot()
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    @Slot()
+    def copy(self) -> None:
+        """Copy the selection of whichever text widget has the focus (the entry by default)."""
+        focused = QApplication.focusWidget()
+        target = focused if isinstance(focused, QLineEdit | QTextBrowser) else self.detail
+        target.copy()
+
+    @Slot()
+    def toggle_favourite(self) -> None:
+        if self._current is None:
+            self.favourite_action.setChecked(False)
+            return
+        cid = self._current.id
+        if cid in self._favourites:
+            self._favourites.remove(cid)
+        else:
+            self._favourites.append(cid)
+        self.favourite_action.setChecked(cid in self._favourites)
+        self._refresh()
+
+    @property
+    def favourites(self) -> list[str]:
+        return list(self._favourites)
+
+    @property
+    def recent(self) -> list[str]:
+        return list(self._recent)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        names = {s.id: s.name for s in self._library.list_conditions()}
+        for cid in (c for c in self._recent if c in names):
+            action = self.recent_menu.addAction(names[cid])
+            action.triggered.connect(lambda _=False, c=cid: self.show_condition(c))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    @Slot()
+    def show_database_info(self) -> None:
+        info = self._library.info()
+        self.show_message(
+            "Database information",
+            about.info_html(
+                info,
+                bundled=self._locations.get("bundled", ""),
+                data_folder=self._locations.get("data", ""),
+            ),
+        )
+
+    @Slot()
+    def check_integrity(self) -> None:
+        if self._check_database is None:
+            self.show_message("Check integrity", "No check is available for this database.")
+            return
+        problems = self._check_database()
+        if not problems:
+            text = "The database is intact and every entry meets the content rules."
+        else:
+            items = "".join(f"<li>{p}</li>" for p in problems[:50])
+            more = f"<p>…and {len(problems) - 50} more.</p>" if len(problems) > 50 else ""
+            text = f"<p>{len(problems)} problem(s) found:</p><ul>{items}</ul>{more}"
+        self.show_message("Check integrity", text)
+
+    @Slot()
+    def show_about(self) -> None:
+        self.show_message("About ketadesk", about.about_html(self._library.info()))
+
+    @Slot()
+    def print_checklist(self) -> None:
+        name = self._current.name if self._current else ""
+        html = render.checklist_html(
+            self.checklist.effects, self.checklist.checked_ids(), condition_name=name
+        )
+        self.print_html("Side effects discussed", html)
+
+    # --- view verbs: every dialog goes through one of these, so tests can replace them ----------
+
+    def show_message(self, title: str, html: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.NoIcon, title, html, parent=self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.exec()
+
+    def print_html(self, title: str, html: str) -> None:
+        document = QTextDocument()
+        document.setHtml(html)
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(title)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle(f"Print: {title}")
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            document.print_(printer)
+
+    # --- remembered state ------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        geometry = self._state.blob("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = self._state.blob("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        self.set_zoom(self._state.number("zoom", 100, ZOOM_STEPS[0], ZOOM_STEPS[-1]))
+        last = self._state.text("last_condition")
+        if last and any(s.id == last for s in self._library.list_conditions()):
+            self.show_condition(last)
+
+    def save_state(self) -> None:
+        self._state.set("geometry", self.saveGeometry())
+        self._state.set("splitter", self.splitter.saveState())
+        self._state.set("zoom", self._zoom)
+        self._state.set("last_condition", self._current.id if self._current else "")
+        self._state.set("recent", self._recent)
+        self._state.set("favourites", self._favourites)
+        self._state.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        super().closeEvent(event)
