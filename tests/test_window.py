@@ -14,6 +14,7 @@ from ketadesk import app, paths
 from ketadesk.records import SECTION_TITLES
 from ketadesk.store import Store
 from ketadesk.ui.checklist import KEY_MARK
+from ketadesk.ui.condition_delegate import WHY_ROLE
 from ketadesk.ui.main_window import FAVOURITES, ID_ROLE, MainWindow
 from ketadesk.workingcopy import WORKING_NAME
 
@@ -86,9 +87,12 @@ def test_window_lists_conditions_under_their_categories(window):
 def test_typing_filters_and_shows_why_each_hit_matched(qtbot, window):
     qtbot.keyClicks(window.search_edit, "allodyn")  # a word only in one entry's summary body
     qtbot.waitUntil(lambda: row_ids(window) == ["complex-regional-pain-syndrome"])
-    text = rows(window)[0]
-    assert text.startswith("Complex regional pain syndrome  ·  low\n    Summary: ")
-    assert "Allodynia" in text
+    assert rows(window) == ["Complex regional pain syndrome  ·  low"]
+    why = window.model.index(0, 0).data(WHY_ROLE)
+    assert why.startswith("Summary: ") and "Allodynia" in why
+    assert window.condition_list.visualRect(window.model.index(0, 0)).height() > (
+        window.condition_list.fontMetrics().height() * 2
+    ), "the row is tall enough to show the second line"
     window.search_edit.clear()
     qtbot.waitUntil(lambda: len(rows(window)) == 11)  # 7 conditions + 4 category headers
 
@@ -190,7 +194,7 @@ def test_checklist_ticks_survive_switching_entries_and_clear(qtbot, window, monk
     groups = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
     assert groups == ["During the session", "With repeated or long-term use"]
     select(window, "major-depressive-disorder")
-    assert tree.topLevelItem(0).child(0).text(0) == "Dissociation" + KEY_MARK
+    assert tree.topLevelItem(0).child(0).text(0) == KEY_MARK + "Dissociation"
     window.checklist.set_checked("misuse-dependence")
     select(window, "post-traumatic-stress-disorder")
     assert window.checklist.checked_ids() == ["misuse-dependence"]

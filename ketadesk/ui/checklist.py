@@ -24,8 +24,9 @@ from .. import markup
 from ..records import TIMING_LABELS, SideEffect, SideEffectLink
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-KEY_MARK = "  ★ key"
-"""Appended to the items that matter most for the selected condition (text, not colour only)."""
+KEY_MARK = "★ "
+"""Put before the items that matter most for the selected condition (a mark, not colour only;
+in front, so that it stays visible when a long name is cut short)."""
 
 
 class ChecklistPanel(QWidget):
@@ -100,9 +101,9 @@ class ChecklistPanel(QWidget):
             font: QFont = item.font(0)
             font.setBold(effect_id in key)
             item.setFont(0, font)
-            item.setText(0, self._names[effect_id] + (KEY_MARK if effect_id in key else ""))
+            item.setText(0, (KEY_MARK if effect_id in key else "") + self._names[effect_id])
             note = markup.plain_text(key[effect_id].note) if effect_id in key else ""
             item.setToolTip(0, "\n\n".join(t for t in (note, self._watch[effect_id]) if t))
 
     def key_ids(self) -> list[str]:
-        return [i for i, item in self._items.items() if item.text(0).endswith(KEY_MARK)]
+        return [i for i, item in self._items.items() if item.text(0).startswith(KEY_MARK)]

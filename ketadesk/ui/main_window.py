@@ -51,6 +51,7 @@ from ..records import (
     SideEffect,
 )
 from .checklist import ChecklistPanel
+from .condition_delegate import WHY_ROLE, ConditionDelegate
 from .search_box import SearchBox
 from .window_state import WindowState, remember
 
@@ -103,7 +104,9 @@ class MainWindow(QMainWindow):
         self.search_edit.setAccessibleName("Search conditions")
         self.condition_list = QListView(objectName="conditions")
         self.condition_list.setAccessibleName("Conditions")
-        self.condition_list.setWordWrap(True)
+        self.condition_list.setItemDelegate(ConditionDelegate(self.condition_list))
+        self.condition_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.condition_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.model = QStandardItemModel(self)
         self.condition_list.setModel(self.model)
         self.no_hits = QLabel(objectName="no-hits", wordWrap=True)
@@ -144,7 +147,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.detail)
         self.splitter.addWidget(self.checklist)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([320, 680, 280])
+        self.splitter.setSizes([320, 640, 320])
 
         # banners: recovery notices, stale content
         self.notice = self._banner("notice", notice)
@@ -252,9 +255,10 @@ class MainWindow(QMainWindow):
             hits = self._library.search(text)
             for hit in hits:
                 item = self._item(hit.condition)
-                why = " ".join(hit.snippet_text.split())
-                item.setText(f"{item.text()}\n    {hit.section}: {why}")
-                item.setToolTip(f"Matched in {hit.section}: {why}")
+                why = f"{hit.section}: {' '.join(hit.snippet_text.split())}"
+                item.setData(why, WHY_ROLE)
+                item.setToolTip(f"Matched in {why}")
+                item.setAccessibleText(f"{item.text()}. Matched in {why}")
                 self.model.appendRow(item)
             if not hits:
                 self.no_hits.setText(f"No condition matches “{text}”.")
@@ -365,7 +369,7 @@ class MainWindow(QMainWindow):
         palette = self.palette()
         return render.Palette(
             accent=palette.color(QPalette.ColorRole.Highlight).name(),
-            muted=palette.color(QPalette.ColorRole.PlaceholderText).name(),
+            muted=palette.color(QPalette.ColorRole.Mid).name(),
         )
 
     @Slot(QUrl)
@@ -381,6 +385,11 @@ class MainWindow(QMainWindow):
                 f"{url.toString()} was copied.",
                 10000,
             )
+
+    def refresh_now(self) -> None:
+        """Apply the typed text at once instead of after the debounce (scripts, tests)."""
+        self._debounce.stop()
+        self._refresh()
 
     @property
     def search_pending(self) -> bool:
@@ -402,19 +411,22 @@ class MainWindow(QMainWindow):
         font = self.detail.font()
         font.setPointSizeF(self._base_point_size * self._zoom / 100)
         self.detail.setFont(font)
-        self.statusBar().showMessage(f"Zoom {self._zoom} %", 2000)
 
     @Slot()
     def zoom_in(self) -> None:
-        self.set_zoom(next((z for z in ZOOM_STEPS if z > self._zoom), ZOOM_STEPS[-1]))
+        self._zoom_to(next((z for z in ZOOM_STEPS if z > self._zoom), ZOOM_STEPS[-1]))
 
     @Slot()
     def zoom_out(self) -> None:
-        self.set_zoom(next((z for z in reversed(ZOOM_STEPS) if z < self._zoom), ZOOM_STEPS[0]))
+        self._zoom_to(next((z for z in reversed(ZOOM_STEPS) if z < self._zoom), ZOOM_STEPS[0]))
 
     @Slot()
     def reset_zoom(self) -> None:
-        self.set_zoom(100)
+        self._zoom_to(100)
+
+    def _zoom_to(self, percent: int) -> None:
+        self.set_zoom(percent)
+        self.statusBar().showMessage(f"Zoom {self._zoom} %", 2000)
 
     # --- menus ---------------------------------------------------------------------------------
 
