@@ -25,6 +25,11 @@ QT_FREE = {
     "schema",
     "checks",
     "cli",
+    "about",
+    "errors",
+    "handouts",
+    "readability",
+    "workingcopy",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 
 import pytest
@@ -342,3 +343,14 @@ def test_every_control_has_an_accessible_name(window):
         if w.isVisibleTo(window) and not w.accessibleName()
     ]
     assert unnamed == []
+
+
+def test_readme_screenshots_exist_and_the_script_that_makes_them():
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", readme)
+    assert len(images) >= 2
+    for image in images:
+        assert (REPO / image).stat().st_size > 10_000, image
+    assert "python tools/screenshots.py" in readme and (REPO / "tools/screenshots.py").is_file()
