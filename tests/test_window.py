@@ -354,3 +354,13 @@ def test_readme_screenshots_exist_and_the_script_that_makes_them():
     for image in images:
         assert (REPO / image).stat().st_size > 10_000, image
     assert "python tools/screenshots.py" in readme and (REPO / "tools/screenshots.py").is_file()
+
+
+def test_the_checklist_works_from_the_keyboard(qtbot, window):
+    tree = window.checklist.tree
+    tree.setFocus()
+    tree.setCurrentItem(tree.topLevelItem(0).child(0))
+    qtbot.keyClick(tree, Qt.Key.Key_Space)
+    assert window.checklist.checked_ids() == ["dissociation"]
+    qtbot.keyClick(tree, Qt.Key.Key_Space)
+    assert window.checklist.checked_ids() == []
