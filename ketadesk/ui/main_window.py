@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from html import escape
 from typing import Protocol
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
@@ -266,11 +267,12 @@ class MainWindow(QMainWindow):
             elif self._current is not None:
                 self._select(self._current.id, open_entry=False)
             return
-        favourites = [s for s in self._library.list_conditions() if s.id in self._favourites]
+        summaries = self._library.list_conditions()
+        favourites = [s for s in summaries if s.id in self._favourites]
         groups: list[tuple[str, list[ConditionSummary]]] = []
         if favourites:
             groups.append((FAVOURITES, favourites))
-        for summary in self._library.list_conditions():
+        for summary in summaries:
             if not groups or groups[-1][0] != summary.category:
                 groups.append((summary.category, []))
             groups[-1][1].append(summary)
@@ -493,7 +495,7 @@ class MainWindow(QMainWindow):
         if not problems:
             text = "The database is intact and every entry meets the content rules."
         else:
-            items = "".join(f"<li>{p}</li>" for p in problems[:50])
+            items = "".join(f"<li>{escape(str(p))}</li>" for p in problems[:50])
             more = f"<p>…and {len(problems) - 50} more.</p>" if len(problems) > 50 else ""
             text = f"<p>{len(problems)} problem(s) found:</p><ul>{items}</ul>{more}"
         self.show_message("Check integrity", text)
