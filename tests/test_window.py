@@ -364,3 +364,21 @@ def test_the_checklist_works_from_the_keyboard(qtbot, window):
     assert window.checklist.checked_ids() == ["dissociation"]
     qtbot.keyClick(tree, Qt.Key.Key_Space)
     assert window.checklist.checked_ids() == []
+
+
+def test_integrity_problems_are_listed_as_text(qtbot, bundle):
+    from ketadesk.records import Problem
+
+    with Store.open(bundle, read_only=True) as library:
+        w = MainWindow(
+            library,
+            settings=QSettings(str(paths.settings_file()), QSettings.Format.IniFormat),
+            check_database=lambda: [Problem("x-entry", "html", "a <b>tag</b> in the text")],
+        )
+        qtbot.addWidget(w)
+        shown = []
+        w.show_message = lambda title, html: shown.append(html)
+        w.check_integrity()
+        assert "1 problem(s) found" in shown[0]
+        assert "a &lt;b&gt;tag&lt;/b&gt; in the text" in shown[0]
+        w.close()
