@@ -64,11 +64,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser(
         "handout",
-        help="print a patient handout's text (a condition id, or 'treatment-day')",
+        help="a patient handout: its text, or a PDF (-o) for printing",
+        description="Without -o, print the handout's text. With -o, write a PDF: one id to "
+        "FILE.pdf, or --all (or several ids) to a folder, one PDF per handout.",
     )
-    p.add_argument("id", help="a condition id, or a general handout such as 'treatment-day'")
     p.add_argument(
-        "--grade", action="store_true", help="also print its Flesch-Kincaid reading grade"
+        "ids",
+        nargs="*",
+        metavar="ID",
+        help="a condition id, or a general handout such as 'treatment-day'",
+    )
+    p.add_argument("--all", action="store_true", help="every condition (needs -o DIR)")
+    p.add_argument("-o", "--output", type=Path, metavar="PATH", help="PDF file, or a folder")
+    p.add_argument("--large-print", action="store_true", help="18 pt, generous line spacing")
+    p.add_argument("--paper", choices=["a4", "letter"], help="paper size (default: your locale's)")
+    p.add_argument("--clinic", default="", metavar="NAME", help="clinic name for the header")
+    p.add_argument("--phone", default="", metavar="NUMBER", help="clinic phone for the header")
+    p.add_argument("--references", action="store_true", help="list the sources at the end")
+    p.add_argument(
+        "--with-treatment-day",
+        action="store_true",
+        help="add the general treatment-day handout after each condition's",
+    )
+    p.add_argument(
+        "--grade", action="store_true", help="also print the text's Flesch-Kincaid reading grade"
     )
 
     db = commands.add_parser("db", help="build, inspect and check the database")
@@ -204,15 +223,60 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_handout(args: argparse.Namespace) -> int:
-    from .handouts import find_handout
+    from . import handouts
     from .readability import reading_grade
     from .render import handout_markdown
 
+    if args.all and args.ids:
+        raise UsageError("give condition ids or --all, not both")
+    if not args.all and not args.ids:
+        raise UsageError("name a handout (a condition id, or 'treatment-day'), or use --all")
+    if args.output is None:
+        if args.all or len(args.ids) > 1:
+            raise UsageError("several handouts need -o DIR (one PDF each)")
+        with open_store(args) as s:
+            handout = handouts.find_handout(s, args.ids[0])
+        print(handout_markdown(handout), end="")
+        if args.grade:
+            print(f"\nReading grade (Flesch-Kincaid): {reading_grade(handout.markdown):g}")
+        return EXIT_OK
+    return _handout_pdfs(args)
+
+
+def _handout_pdfs(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from . import handout_layout, handouts
+    from .records import HandoutOptions
+
+    today = dt.date.today()
     with open_store(args) as s:
-        handout = find_handout(s, args.id)
-    print(handout_markdown(handout), end="")
-    if args.grade:
-        print(f"\nReading grade (Flesch-Kincaid): {reading_grade(handout.markdown):g}")
+        ids = [c.id for c in s.list_conditions()] if args.all else list(args.ids)
+        several = len(ids) > 1 or args.all
+        if several and not args.output.is_dir():
+            raise UsageError(f"{args.output} is not a folder (several handouts need -o DIR)")
+        if not several and args.output.is_dir():
+            args.output = args.output / handouts.file_name(ids[0], today)
+        options = HandoutOptions(
+            paper=args.paper or handout_layout.default_paper(),
+            large_print=args.large_print,
+            references=args.references,
+            clinic=args.clinic,
+            phone=args.phone,
+        )
+        version = s.info().content_version
+        jobs = [
+            (
+                handouts.print_run(s, i, with_treatment_day=args.with_treatment_day),
+                args.output / handouts.file_name(i, today) if several else args.output,
+            )
+            for i in ids
+        ]
+    for parts, path in jobs:
+        pages = handout_layout.export_pdf(
+            parts, options, path, content_version=version, printed=today
+        )
+        print(f"Wrote {path} ({sum(pages)} page{'s' if sum(pages) != 1 else ''}).")
     return EXIT_OK
 
 

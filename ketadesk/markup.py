@@ -88,9 +88,17 @@ def plain_text(markdown: str) -> str:
     >>> plain_text("**NMDA** antagonism [@x-1]; see [PTSD](condition:ptsd).")
     'NMDA antagonism; see PTSD.'
     """
-    text = CITATION_RE.sub("", markdown)
-    text = re.sub(r"\[([^\[\]]*)\]\([^)]*\)", r"\1", text)
+    text = plain_links(CITATION_RE.sub("", markdown))
     text = re.sub(r"^\s{0,3}(#{1,6}|[-*+]|\d+[.)])\s+", "", text, flags=re.M)
     text = re.sub(r"[*_`>|]", "", text)
     text = re.sub(r"[ \t]+([.,;:])", r"\1", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def plain_links(text: str) -> str:
+    """Links reduced to their text: a printed handout has nothing to click.
+
+    >>> plain_links("See [the label](https://x.org) and [PTSD](condition:ptsd).")
+    'See the label and PTSD.'
+    """
+    return re.sub(r"\[([^\[\]]*)\]\([^)]*\)", r"\1", text)

@@ -210,6 +210,26 @@ class Handout:
 
 
 @dataclass(frozen=True)
+class HandoutOptions:
+    paper: str = "a4"
+    large_print: bool = False
+    references: bool = False
+    """List where the facts come from at the end (the condition's references)."""
+    clinic: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class HandoutPart:
+    """One handout in a print run; each starts on a new page and numbers its own pages."""
+
+    handout: Handout
+    references: tuple[Reference, ...] = ()
+    discussed: tuple[str, ...] = ()
+    """Plain names of the side effects ticked in the checklist."""
+
+
+@dataclass(frozen=True)
 class DbInfo:
     path: str
     schema_version: int

@@ -358,3 +358,86 @@ def checklist_html(
             out.append(f"<h3>{escape(label)}</h3><ul>{items}</ul>")
     out.append(f"<p><i>{escape(DISCLAIMER)}</i></p>")
     return "".join(out)
+
+
+# --- patient handouts ---------------------------------------------------------------------
+
+URGENT_HEADINGS = ("When to call us", "When to get emergency help")
+"""Handout sections set apart in a bold box: what to do when something goes wrong."""
+
+
+def handout_sections(markdown: str) -> list[tuple[str, str]]:
+    """A handout's `###` sections as (heading, Markdown body); text before the first heading,
+    if any, comes first with an empty heading.
+
+    >>> handout_sections("Intro.\\n### A\\nOne.\\n### B\\n- two")
+    [('', 'Intro.'), ('A', 'One.'), ('B', '- two')]
+    """
+    sections: list[tuple[str, list[str]]] = [("", [])]
+    for line in markdown.splitlines():
+        if line.startswith("### "):
+            sections.append((line[4:].strip(), []))
+        else:
+            sections[-1][1].append(line)
+    return [(title, "\n".join(body).strip()) for title, body in sections if title or "".join(body)]
+
+
+def handout_html(
+    handout: Handout,
+    *,
+    discussed: Sequence[str] = (),
+    references: Sequence[Reference] = (),
+    phone: str = "",
+    large_print: bool = False,
+) -> str:
+    """A patient handout laid out for paper: the first section as the main message in a box,
+    the sections under clear headings, the side effects discussed, the "when to call" sections
+    together in a bold box with the clinic's number, and (optionally) where the facts come from.
+
+    Pure HTML for QTextDocument; the header, footer and page numbers are drawn around it.
+    """
+    spacing = "line-height: 150%;" if large_print else "line-height: 125%;"
+    out = [f"<h1>{escape(handout.title)}</h1>"]
+    sections = handout_sections(handout.markdown)
+    urgent = [(t, b) for t, b in sections if t in URGENT_HEADINGS]
+    body = [(t, b) for t, b in sections if t not in URGENT_HEADINGS]
+    for i, (title, text) in enumerate(body):
+        html = markdown_html(markup.plain_links(text))
+        if i == 0:
+            out.append(_box(f"<h2>{escape(title)}</h2>{_bold(html)}" if title else _bold(html)))
+        else:
+            out.append(f"<h2>{escape(title)}</h2>{html}")
+        if title == "Possible side effects" and discussed:
+            out.append(_discussed(discussed))
+    if discussed and not any(t == "Possible side effects" for t, _ in body):
+        out.append(_discussed(discussed))
+    if urgent:
+        call = escape(phone) if phone else "____________________"
+        parts = [f"<h2>{escape(t)}</h2>{_bold(markdown_html(b))}" for t, b in urgent]
+        parts.insert(1, f"<p><b>Our phone number: {call}</b></p>")
+        out.append(_box("".join(parts)))
+    if references:
+        items = "".join(
+            f"<li>{escape(_end(r.authors))} {escape(_end(r.title))} {escape(r.source)}, "
+            f"{r.year}.</li>"
+            for r in references
+        )
+        out.append(f"<h2>Where this information comes from</h2><ol>{items}</ol>")
+    return f'<div style="{spacing}">' + "".join(out) + "</div>"
+
+
+def _discussed(names: Sequence[str]) -> str:
+    items = "".join(f"<li>{escape(n)}</li>" for n in names)
+    return f"<h3>Discussed with your clinician</h3><ul>{items}</ul>"
+
+
+def _box(inner: str) -> str:
+    return (
+        '<table width="98%" border="2" cellpadding="10" cellspacing="0" '
+        'style="border-style: solid; border-color: #000000;">'
+        f"<tr><td>{inner}</td></tr></table>"
+    )
+
+
+def _bold(html: str) -> str:
+    return f"<b>{html}</b>"

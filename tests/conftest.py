@@ -15,6 +15,13 @@ from ketadesk import paths
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_qapplication(qapp):
+    """One QApplication for the whole run, made first: code that only needs text layout (the
+    PDF handouts) would otherwise make a bare QGuiApplication, and widgets cannot live in one."""
+    return qapp
+
+
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path_factory, monkeypatch) -> Path:
     """Every test gets its own empty data folder; none ever touches the real user folder."""

@@ -114,6 +114,77 @@ def test_handout_prints_the_general_treatment_day_handout(capsys, bundle):
     assert "Last reviewed 2026-01-20." in out
 
 
+def test_handout_to_pdf(capsys, bundle, tmp_path):
+    from pypdf import PdfReader
+
+    target = tmp_path / "mdd.pdf"
+    code, out, _ = run(
+        capsys,
+        "handout",
+        "major-depressive-disorder",
+        "-o",
+        str(target),
+        "--large-print",
+        "--paper",
+        "letter",
+        "--clinic",
+        "Riverside",
+        "--phone",
+        "555 0100",
+        "--with-treatment-day",
+    )
+    assert code == 0 and out.startswith(f"Wrote {target} (")
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(target).pages)
+    assert "Major depressive disorder: ketamine treatment" in text
+    assert "Your treatment day" in text and "Riverside" in text
+
+
+def test_handout_all_writes_one_pdf_per_condition(capsys, bundle, tmp_path):
+    import datetime as dt
+
+    code, out, _ = run(capsys, "handout", "--all", "-o", str(tmp_path))
+    assert code == 0 and len(out.splitlines()) == 7
+    today = dt.date.today().isoformat()
+    names = sorted(p.name for p in tmp_path.glob("*.pdf"))
+    assert len(names) == 7
+    assert f"post-traumatic-stress-disorder-handout-{today}.pdf" in names
+
+
+def test_handout_into_a_folder_is_named_after_the_condition(capsys, bundle, tmp_path):
+    code, _, _ = run(capsys, "handout", "post-traumatic-stress-disorder", "-o", str(tmp_path))
+    assert code == 0
+    assert [p.name.rsplit("-", 3)[0] for p in tmp_path.glob("*.pdf")] == [
+        "post-traumatic-stress-disorder-handout"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message", "code"),
+    [
+        (["handout"], "ketadesk: name a handout", 2),
+        (["handout", "--all"], "ketadesk: several handouts need -o DIR", 2),
+        (["handout", "a", "--all", "-o", "."], "ketadesk: give condition ids or --all", 2),
+        (["handout", "--paper", "a5", "x"], "ketadesk: argument --paper: invalid choice", 2),
+        (
+            ["handout", "major-depressive-disorder", "-o", "/no/such/folder/x.pdf"],
+            "ketadesk: cannot write /no/such/folder/x.pdf: the folder /no/such/folder does "
+            "not exist",
+            1,
+        ),
+    ],
+)
+def test_handout_bad_input_is_one_clear_line(capsys, bundle, argv, message, code):
+    got, _, err = run(capsys, *argv)
+    assert got == code and one_line_error(err).startswith(message)
+
+
+def test_handout_all_into_a_file_is_refused(capsys, bundle, tmp_path):
+    target = tmp_path / "x.pdf"
+    code, _, err = run(capsys, "handout", "--all", "-o", str(target))
+    assert code == 2 and "is not a folder" in err
+    assert not target.exists()
+
+
 def test_show_json(capsys, bundle):
     code, out, _ = run(capsys, "show", "major-depressive-disorder", "--json")
     record = json.loads(out)
