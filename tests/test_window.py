@@ -28,6 +28,27 @@ def bundle(fixture_db, tmp_path, monkeypatch):
     return target
 
 
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch):
+    """A modal dialog would wait forever offscreen: any the test did not replace fails it."""
+    verbs = (
+        "show_message",
+        "print_html",
+        "ask_preferences",
+        "ask_conditions",
+        "ask_save_path",
+        "ask_folder",
+        "run_preview",
+        "run_print",
+    )
+    for verb in verbs:
+
+        def unexpected(self, *args, _verb=verb):
+            pytest.fail(f"unexpected dialog {_verb}{args!r}")
+
+        monkeypatch.setattr(MainWindow, verb, unexpected)
+
+
 def open_window(qtbot) -> MainWindow:
     w = app.create_window()
     qtbot.addWidget(w)
@@ -382,3 +403,147 @@ def test_integrity_problems_are_listed_as_text(qtbot, bundle):
         assert "1 problem(s) found" in shown[0]
         assert "a &lt;b&gt;tag&lt;/b&gt; in the text" in shown[0]
         w.close()
+
+
+# --- handouts from the window ----------------------------------------------------------------
+
+
+def pdf_words(path) -> str:
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(path).pages)
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def test_handout_actions_wait_for_an_open_condition(window):
+    for text in ("Print pre&view…", "&Print handout…", "&Export handout as PDF…"):
+        assert not action(window, text).isEnabled()
+    select(window, "major-depressive-disorder")
+    for text in ("Print pre&view…", "&Print handout…", "&Export handout as PDF…"):
+        assert action(window, text).isEnabled()
+
+
+def test_export_handout_with_ticked_side_effects_and_the_clinic(window, tmp_path, monkeypatch):
+    window.set_preferences(
+        window.preferences.__class__(clinic="Riverside Clinic", phone="555 0100", paper="a4")
+    )
+    select(window, "post-traumatic-stress-disorder")
+    window.checklist.set_checked("misuse-dependence")
+    suggested = []
+    target = tmp_path / "ptsd.pdf"
+
+    def ask(path):
+        suggested.append(path)
+        return target
+
+    monkeypatch.setattr(window, "ask_save_path", ask)
+    action(window, "&Export handout as PDF…").trigger()
+    today = dt.date.today().isoformat()
+    assert suggested[0].name == f"post-traumatic-stress-disorder-handout-{today}.pdf"
+    text = pdf_words(target)
+    assert "Post-traumatic stress disorder: ketamine treatment" in text
+    assert "Discussed with your clinician Wanting to use it outside treatment" in text
+    assert "Clinic: Riverside Clinic" in text and "Page 1 of 1" in text
+    assert f"Saved {target.name}" in window.statusBar().currentMessage()
+
+
+def test_a_failed_export_says_why(window, tmp_path, monkeypatch, messages):
+    select(window, "post-traumatic-stress-disorder")
+    monkeypatch.setattr(window, "ask_save_path", lambda path: tmp_path / "gone" / "x.pdf")
+    action(window, "&Export handout as PDF…").trigger()
+    assert messages[0][0] == "Handout not saved"
+    assert "does not exist" in messages[0][1]
+
+
+def test_print_and_preview_paint_the_handout(window, tmp_path, monkeypatch):
+    from PySide6.QtPrintSupport import QPrinter
+
+    select(window, "obsessive-compulsive-disorder")
+    window.set_preferences(window.preferences.__class__(treatment_day=True))
+    painted = {}
+    monkeypatch.setattr(window, "run_preview", lambda paint: painted.setdefault("preview", paint))
+    monkeypatch.setattr(
+        window, "run_print", lambda paint, title: painted.setdefault("print", (paint, title))
+    )
+    action(window, "Print pre&view…").trigger()
+    action(window, "&Print handout…").trigger()
+    paint, title = painted["print"]
+    assert title == "Obsessive-compulsive disorder"
+    for name, fn in (("preview", painted["preview"]), ("print", paint)):
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(tmp_path / f"{name}.pdf"))
+        assert fn(printer) == [1, 1], "the condition's handout, then the treatment day"
+        text = pdf_words(tmp_path / f"{name}.pdf")
+        assert "Obsessive-compulsive disorder: ketamine treatment" in text
+        assert "Your treatment day" in text
+
+
+def test_export_several_handouts_in_one_go(window, tmp_path, monkeypatch):
+    offered = []
+
+    def choose(choices):
+        offered.extend(choices)
+        return ["treatment-day", "obsessive-compulsive-disorder", "substance-use-disorders"]
+
+    monkeypatch.setattr(window, "ask_conditions", choose)
+    monkeypatch.setattr(window, "ask_folder", lambda start: tmp_path)
+    action(window, "Export several handouts as P&DF…").trigger()
+    assert offered[0] == ("treatment-day", "Your treatment day (for every condition)")
+    assert len(offered) == 8
+    today = dt.date.today().isoformat()
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == [
+        f"{i}-handout-{today}.pdf"
+        for i in ("obsessive-compulsive-disorder", "substance-use-disorders", "treatment-day")
+    ]
+
+
+def test_print_several_handouts_is_one_job(window, tmp_path, monkeypatch):
+    from PySide6.QtPrintSupport import QPrinter
+
+    monkeypatch.setattr(
+        window, "ask_conditions", lambda choices: ["generalised-anxiety-disorder", "treatment-day"]
+    )
+    jobs = []
+    monkeypatch.setattr(window, "run_print", lambda paint, title: jobs.append((paint, title)))
+    action(window, "Print &several handouts…").trigger()
+    paint, title = jobs[0]
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "batch.pdf"))
+    assert paint(printer) == [1, 1] and title == "Handouts"
+
+
+def test_preferences_dialog_saves_and_the_next_start_remembers(qtbot, bundle, monkeypatch):
+    from ketadesk.ui.dialogs import PreferencesDialog
+
+    first = open_window(qtbot)
+
+    def fill(current):
+        dialog = PreferencesDialog(current, first)
+        qtbot.addWidget(dialog)
+        qtbot.keyClicks(dialog.clinic, "Harbour Clinic")
+        qtbot.keyClicks(dialog.phone, "020 7946 0000")
+        dialog.paper.setCurrentIndex(dialog.paper.findData("letter"))
+        dialog.large_print.setChecked(True)
+        return dialog.value()
+
+    monkeypatch.setattr(first, "ask_preferences", fill)
+    action(first, "&Preferences…").trigger()
+    first.close()
+    second = open_window(qtbot)
+    prefs = second.preferences
+    assert (prefs.clinic, prefs.phone, prefs.paper, prefs.large_print) == (
+        "Harbour Clinic",
+        "020 7946 0000",
+        "letter",
+        True,
+    )
+    options = second.handout_options()
+    assert (options.paper, options.large_print, options.clinic) == (
+        "letter",
+        True,
+        "Harbour Clinic",
+    )

@@ -39,7 +39,11 @@ class ChecklistPanel(QWidget):
         self._names = {e.id: e.name for e in self._effects}
         self._watch = {e.id: markup.plain_text(e.watch_for) for e in self._effects}
         title = QLabel("<b>Side-effect checklist</b>")
-        hint = QLabel("Tick what you discussed. Kept in memory only; never saved.", wordWrap=True)
+        hint = QLabel(
+            "Tick what you discussed: the ticks go into the patient handout. Kept in memory "
+            "only; never saved.",
+            wordWrap=True,
+        )
         self.tree = QTreeWidget(objectName="checklist")
         self.tree.setHeaderHidden(True)
         self.tree.setAccessibleName("Side-effect checklist")

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from html import escape
+from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
@@ -24,9 +25,10 @@ from PySide6.QtGui import (
     QStandardItemModel,
     QTextDocument,
 )
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QApplication,
+    QFileDialog,
     QLabel,
     QLineEdit,
     QListView,
@@ -40,19 +42,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import DISCLAIMER, about, render
+from .. import DISCLAIMER, about, handout_layout, handouts, render
 from ..errors import StoreError
 from ..records import (
     GRADE_MEANINGS,
     Condition,
     ConditionSummary,
     DbInfo,
+    Handout,
+    HandoutOptions,
+    HandoutPart,
     Problem,
     SearchHit,
     SideEffect,
 )
 from .checklist import ChecklistPanel
 from .condition_delegate import WHY_ROLE, ConditionDelegate
+from .dialogs import ChooseConditionsDialog, HandoutPreferences, PreferencesDialog
 from .search_box import SearchBox
 from .window_state import WindowState, remember
 
@@ -72,6 +78,7 @@ class Library(Protocol):
     def search(self, text: str, *, limit: int = 50) -> list[SearchHit]: ...
     def get_condition(self, condition_id: str) -> Condition: ...
     def side_effects(self) -> list[SideEffect]: ...
+    def handouts(self) -> list[Handout]: ...
 
 
 class MainWindow(QMainWindow):
@@ -201,15 +208,22 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self.preview_action = self._action(
+            file_menu, "Print pre&view…", self.preview_handout, "Ctrl+Shift+P"
+        )
         self.print_handout_action = self._action(
-            file_menu, "&Print handout…", lambda: None, "Ctrl+P"
+            file_menu, "&Print handout…", self.print_handout, "Ctrl+P"
         )
         self.export_handout_action = self._action(
-            file_menu, "&Export handout as PDF…", lambda: None
+            file_menu, "&Export handout as PDF…", self.export_handout, "Ctrl+E"
         )
-        for action in (self.print_handout_action, self.export_handout_action):
+        for action in (self.preview_action, self.print_handout_action, self.export_handout_action):
             action.setEnabled(False)
-            action.setStatusTip("Patient handouts arrive in the next release.")
+            action.setStatusTip("Open a condition first; ticked side effects are included.")
+        file_menu.addSeparator()
+        self._action(file_menu, "Print &several handouts…", self.print_several)
+        self._action(file_menu, "Export several handouts as P&DF…", self.export_several)
+        file_menu.addSeparator()
         self._action(file_menu, "Print &checklist…", self.print_checklist)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, "Ctrl+Q")  # Cmd+Q on macOS
@@ -217,6 +231,8 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         self._action(edit_menu, "&Find", self.focus_search, "Ctrl+F")
         self._action(edit_menu, "&Copy", self.copy, "Ctrl+C")
+        edit_menu.addSeparator()
+        self._action(edit_menu, "&Preferences…", self.edit_preferences, "Ctrl+,")
 
         view_menu = bar.addMenu("&View")
         self._action(view_menu, "Zoom &in", self.zoom_in, ["Ctrl++", "Ctrl+="])
@@ -364,6 +380,8 @@ class MainWindow(QMainWindow):
         self.checklist.mark_key(condition.side_effects)
         self._recent = remember(self._recent, condition.id)
         self.favourite_action.setChecked(condition.id in self._favourites)
+        for action in (self.preview_action, self.print_handout_action, self.export_handout_action):
+            action.setEnabled(True)
         self.setWindowTitle(f"{condition.name} — ketadesk")
         self._select(condition.id, open_entry=False)
 
@@ -512,7 +530,181 @@ class MainWindow(QMainWindow):
         )
         self.print_html("Side effects discussed", html)
 
+    # --- handouts --------------------------------------------------------------------------
+
+    @property
+    def preferences(self) -> HandoutPreferences:
+        return HandoutPreferences(
+            clinic=self._state.text("handout/clinic"),
+            phone=self._state.text("handout/phone"),
+            paper=self._state.text("handout/paper")
+            if self._state.text("handout/paper") in ("a4", "letter")
+            else "",
+            large_print=self._state.flag("handout/large_print"),
+            references=self._state.flag("handout/references"),
+            treatment_day=self._state.flag("handout/treatment_day"),
+        )
+
+    def set_preferences(self, value: HandoutPreferences) -> None:
+        for key in ("clinic", "phone", "paper", "large_print", "references", "treatment_day"):
+            self._state.set(f"handout/{key}", getattr(value, key))
+        self._state.sync()
+
+    @Slot()
+    def edit_preferences(self) -> None:
+        value = self.ask_preferences(self.preferences)
+        if value is not None:
+            self.set_preferences(value)
+            self.statusBar().showMessage("Preferences saved.", 4000)
+
+    def handout_options(self) -> HandoutOptions:
+        prefs = self.preferences
+        return HandoutOptions(
+            paper=prefs.paper or handout_layout.default_paper(),
+            large_print=prefs.large_print,
+            references=prefs.references,
+            clinic=prefs.clinic,
+            phone=prefs.phone,
+        )
+
+    def _parts(self, ids: list[str]) -> list[HandoutPart]:
+        """The print run for these handouts; the ticked side effects go into each condition's."""
+        discussed = self.checklist.checked_ids()
+        treatment_day = self.preferences.treatment_day
+        parts: list[HandoutPart] = []
+        for handout_id in ids:
+            parts += handouts.print_run(
+                self._library,
+                handout_id,
+                discussed=discussed,
+                with_treatment_day=treatment_day and len(ids) == 1,
+            )
+        return parts
+
+    def _paint(self, parts: list[HandoutPart]) -> Callable[[QPrinter], object]:
+        options = self.handout_options()
+        version = self._info.content_version
+
+        def paint(printer: QPrinter) -> object:
+            return handout_layout.paint(
+                printer, parts, options, content_version=version, printed=dt.date.today()
+            )
+
+        return paint
+
+    def _painter_for(self, ids: list[str]) -> Callable[[QPrinter], object] | None:
+        try:
+            return self._paint(self._parts(ids))
+        except StoreError as exc:
+            self.show_message("Handout not available", escape(str(exc)))
+            return None
+
+    @Slot()
+    def preview_handout(self) -> None:
+        if self._current is not None and (paint := self._painter_for([self._current.id])):
+            self.run_preview(paint)
+
+    @Slot()
+    def print_handout(self) -> None:
+        if self._current is not None and (paint := self._painter_for([self._current.id])):
+            self.run_print(paint, self._current.name)
+
+    @Slot()
+    def export_handout(self) -> None:
+        if self._current is None:
+            return
+        suggested = self._export_folder() / handouts.file_name(self._current.id, dt.date.today())
+        path = self.ask_save_path(suggested)
+        if path is not None:
+            self._export([self._current.id], lambda _: path)
+
+    def _choices(self) -> list[tuple[str, str]]:
+        general = [(h.id, f"{h.title} (for every condition)") for h in self._library.handouts()]
+        return general + [(s.id, s.name) for s in self._library.list_conditions()]
+
+    @Slot()
+    def print_several(self) -> None:
+        ids = self.ask_conditions(self._choices())
+        if ids and (paint := self._painter_for(ids)):
+            self.run_print(paint, "Handouts")
+
+    @Slot()
+    def export_several(self) -> None:
+        ids = self.ask_conditions(self._choices())
+        if not ids:
+            return
+        folder = self.ask_folder(self._export_folder())
+        if folder is not None:
+            today = dt.date.today()
+            self._export(ids, lambda i: folder / handouts.file_name(i, today))
+
+    def _export(self, ids: list[str], path_for: Callable[[str], Path]) -> None:
+        written = []
+        try:
+            for handout_id in ids:
+                path = path_for(handout_id)
+                handout_layout.export_pdf(
+                    self._parts([handout_id]),
+                    self.handout_options(),
+                    path,
+                    content_version=self._info.content_version,
+                    printed=dt.date.today(),
+                )
+                written.append(path)
+        except StoreError as exc:
+            self.show_message("Handout not saved", escape(str(exc)))
+            return
+        finally:
+            if written:
+                self._state.set("handout/folder", str(written[-1].parent))
+        names = ", ".join(p.name for p in written)
+        self.statusBar().showMessage(f"Saved {names} in {written[-1].parent}", 10000)
+
+    def _export_folder(self) -> Path:
+        saved = Path(self._state.text("handout/folder") or Path.home())
+        return saved if saved.is_dir() else Path.home()
+
     # --- view verbs: every dialog goes through one of these, so tests can replace them ----------
+
+    def ask_preferences(self, current: HandoutPreferences) -> HandoutPreferences | None:
+        dialog = PreferencesDialog(current, self)
+        return dialog.value() if dialog.exec() == PreferencesDialog.DialogCode.Accepted else None
+
+    def ask_conditions(self, choices: list[tuple[str, str]]) -> list[str]:
+        preselected = [self._current.id] if self._current else []
+        dialog = ChooseConditionsDialog(choices, preselected=preselected, parent=self)
+        if dialog.exec() != ChooseConditionsDialog.DialogCode.Accepted:
+            return []
+        return dialog.chosen()
+
+    def ask_save_path(self, suggested: Path) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export handout as PDF", str(suggested), "PDF files (*.pdf)"
+        )
+        if not name:
+            return None
+        return Path(name) if name.lower().endswith(".pdf") else Path(name + ".pdf")
+
+    def ask_folder(self, start: Path) -> Path | None:
+        name = QFileDialog.getExistingDirectory(self, "Export handouts into", str(start))
+        return Path(name) if name else None
+
+    def run_preview(self, paint: Callable[[QPrinter], object]) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintPreviewDialog(printer, self)
+        dialog.setWindowTitle("Print preview")
+        dialog.paintRequested.connect(paint)
+        dialog.exec()
+
+    def run_print(self, paint: Callable[[QPrinter], object], title: str) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(title)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            try:
+                paint(printer)
+            except StoreError as exc:
+                self.show_message("Not printed", escape(str(exc)))
 
     def show_message(self, title: str, html: str) -> None:
         box = QMessageBox(QMessageBox.Icon.NoIcon, title, html, parent=self)

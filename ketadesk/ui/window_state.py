@@ -48,6 +48,14 @@ class WindowState:
             return default
         return value if low <= value <= high else default
 
+    def flag(self, key: str, default: bool = False) -> bool:
+        value = self._s.value(key, default)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        return default
+
     def text(self, key: str) -> str:
         value = self._s.value(key, "")
         return value if isinstance(value, str) else ""
