@@ -363,6 +363,11 @@ def checklist_html(
 # --- patient handouts ---------------------------------------------------------------------
 
 URGENT_HEADINGS = ("When to call us", "When to get emergency help")
+NEXT_STEP = (
+    "Keep this sheet. Bring your questions to your next visit, and ask us about anything that "
+    "is not clear."
+)
+"""The one clear next step every handout ends its text with."""
 """Handout sections set apart in a bold box: what to do when something goes wrong."""
 
 
@@ -416,6 +421,7 @@ def handout_html(
         parts = [f"<h2>{escape(t)}</h2>{_bold(markdown_html(b))}" for t, b in urgent]
         parts.insert(1, f"<p><b>Our phone number: {call}</b></p>")
         out.append(_box("".join(parts)))
+    out.append(f"<p><b>Your next step:</b> {escape(NEXT_STEP)}</p>")
     if references:
         items = "".join(
             f"<li>{escape(_end(r.authors))} {escape(_end(r.title))} {escape(r.source)}, "
