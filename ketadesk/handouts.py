@@ -8,7 +8,7 @@ records, and handout_layout.py puts them on paper.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from typing import Protocol
 
 from .errors import NotFoundError
@@ -90,12 +90,3 @@ def file_name(handout_id: str, date: dt.date) -> str:
     """
     return f"{handout_id}-handout-{date.isoformat()}.pdf"
 
-
-def ids_in_order(chosen: Sequence[str], all_ids: Sequence[str]) -> list[str]:
-    """The chosen ids in the list's order, each once.
-
-    >>> ids_in_order(["b", "a", "b"], ["a", "b", "c"])
-    ['a', 'b']
-    """
-    wanted = set(chosen)
-    return [i for i in all_ids if i in wanted]
