@@ -17,7 +17,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import content, markup
+from . import content, entries, markup, search
 from .records import SECTION_TITLES, TIMINGS, Condition
 from .schema import SCHEMA_VERSION, SEARCH_TOKENIZER
 
@@ -202,7 +202,7 @@ def _tables(db: sqlite_utils.Database, data: content.ContentSet) -> None:
         pk="id",
     )
     db["search_docs"].insert_all(
-        [row for c in data.conditions for row in search_rows(c)],
+        [row for c in data.conditions for row in search.search_rows(c)],
         pk="num",
         columns={
             "num": int,
@@ -213,7 +213,21 @@ def _tables(db: sqlite_utils.Database, data: content.ContentSet) -> None:
             "text": str,
         },
     )
+    db["revisions"].create(
+        {
+            "id": int,
+            "condition_id": str,
+            "at": str,
+            "editor": str,
+            "action": str,
+            "summary": str,
+            "entry": str,
+        },
+        pk="id",
+        not_null={"condition_id", "at", "action", "entry"},
+    )
     for table, columns in (
+        ("revisions", ["condition_id", "id"]),
         ("conditions", ["category", "position"]),
         ("sections", ["condition_id", "position"]),
         ("condition_references", ["reference_id"]),
@@ -238,34 +252,12 @@ def _condition_row(c: Condition, position: int) -> dict[str, object]:
         "grade_basis": c.grade_basis,
         "regulatory_summary": c.regulatory_summary,
         "usual_treatment": c.onset.usual_treatment,
+        "retired": 0,
+        "local": 0,
+        "base_hash": entries.entry_hash(c),
+        "pending": None,
     }
     for name in ("onset", "duration", "usual_onset"):
         value = getattr(c.onset, name)
         row |= {f"{name}_min": value.min, f"{name}_max": value.max, f"{name}_unit": value.unit}
     return row
-
-
-def search_rows(c: Condition) -> list[dict[str, object]]:
-    """The full-text documents for one condition: its names, each section, its side effects.
-
-    `num`, an explicit INTEGER PRIMARY KEY (the FTS index joins on it and VACUUM keeps it),
-    is left to SQLite, which numbers rows in insertion order.
-    """
-    rows: list[dict[str, object]] = [
-        {
-            "section": "Name",
-            "name": c.name,
-            "aliases": " · ".join(c.abbreviations + c.synonyms + c.keywords),
-            "text": "",
-        },
-    ]
-    rows += [
-        {"section": s.title, "name": "", "aliases": "", "text": markup.plain_text(s.markdown)}
-        for s in c.sections
-    ]
-    if c.side_effects:
-        text = " · ".join(
-            markup.plain_text(f"{link.side_effect.name}. {link.note}") for link in c.side_effects
-        )
-        rows.append({"section": "Side effects", "name": "", "aliases": "", "text": text})
-    return [{"num": None, "condition_id": c.id, **row} for row in rows]

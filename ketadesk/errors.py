@@ -20,3 +20,7 @@ class UnreadableDatabaseError(StoreError):
 
 class OlderSchemaError(UnreadableDatabaseError):
     """A ketadesk database from an earlier version: readable by that version, not by this one."""
+
+
+class DatabaseBusyError(StoreError):
+    """Another ketadesk holds the database for writing and did not let go in time."""

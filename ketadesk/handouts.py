@@ -89,4 +89,3 @@ def file_name(handout_id: str, date: dt.date) -> str:
     'post-traumatic-stress-disorder-handout-2026-11-21.pdf'
     """
     return f"{handout_id}-handout-{date.isoformat()}.pdf"
-

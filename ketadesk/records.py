@@ -230,6 +230,32 @@ class HandoutPart:
 
 
 @dataclass(frozen=True)
+class EntryState:
+    """What the working database knows about an entry beyond its content."""
+
+    retired: bool
+    local: bool
+    """Edited here (in the app or by a pack over a local edit): upgrades do not overwrite it."""
+    base_hash: str
+    """The hash of the bundled or imported version this entry was last taken from."""
+    pending: dict[str, Any] | None
+    """A newer version (entry data) that arrived over a local edit, waiting to be resolved."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    id: int
+    condition_id: str
+    at: str
+    editor: str
+    action: str
+    """created, edited, retired, restored, imported, upgraded, reverted, resolved."""
+    summary: str
+    entry: dict[str, Any]
+    """The whole entry as it was after this change (entries.entry form)."""
+
+
+@dataclass(frozen=True)
 class DbInfo:
     path: str
     schema_version: int

@@ -12,6 +12,9 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from . import markup
+from .records import Condition
+
 T = TypeVar("T")
 
 MAX_TERMS = 16
@@ -52,3 +55,29 @@ def exact_name_first(hits: list[T], text: str, names: Callable[[T], Iterable[str
         return any(" ".join(_WORD.findall(n.casefold())) == typed for n in names(hit))
 
     return sorted(hits, key=lambda h: not exact(h))
+
+
+def search_rows(c: Condition) -> list[dict[str, object]]:
+    """The full-text documents for one condition: its names, each section, its side effects.
+
+    `num`, an explicit INTEGER PRIMARY KEY (the FTS index joins on it), is left to SQLite,
+    which numbers rows in insertion order.
+    """
+    rows: list[dict[str, object]] = [
+        {
+            "section": "Name",
+            "name": c.name,
+            "aliases": " · ".join(c.abbreviations + c.synonyms + c.keywords),
+            "text": "",
+        },
+    ]
+    rows += [
+        {"section": s.title, "name": "", "aliases": "", "text": markup.plain_text(s.markdown)}
+        for s in c.sections
+    ]
+    if c.side_effects:
+        text = " · ".join(
+            markup.plain_text(f"{link.side_effect.name}. {link.note}") for link in c.side_effects
+        )
+        rows.append({"section": "Side effects", "name": "", "aliases": "", "text": text})
+    return [{"num": None, "condition_id": c.id, **row} for row in rows]

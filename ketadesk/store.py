@@ -11,17 +11,28 @@ import datetime as dt
 import json
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from . import search as search_query
-from .errors import NotFoundError, OlderSchemaError, StoreError, UnreadableDatabaseError
+from .errors import (
+    DatabaseBusyError,
+    NotFoundError,
+    OlderSchemaError,
+    StoreError,
+    UnreadableDatabaseError,
+)
 from .records import (
+    TIMINGS,
     Condition,
     ConditionSummary,
     DbInfo,
+    EntryState,
     Handout,
     OnsetProfile,
     Reference,
+    Revision,
     SearchHit,
     Section,
     SideEffect,
@@ -32,6 +43,7 @@ from .records import (
 from .schema import SCHEMA_VERSION
 
 __all__ = [
+    "DatabaseBusyError",
     "NotFoundError",
     "OlderSchemaError",
     "Store",
@@ -50,6 +62,7 @@ REQUIRED_TABLES = {
     "condition_references",
     "condition_side_effects",
     "handouts",
+    "revisions",
     "search_docs_fts",
 }
 
@@ -81,6 +94,8 @@ class Store:
         except UnreadableDatabaseError as exc:
             conn.close()
             raise type(exc)(f"{path} {exc}") from None
+        if not read_only:
+            _use_wal(conn)
         return cls(conn, path, read_only=read_only)
 
     def close(self) -> None:
@@ -129,12 +144,15 @@ class Store:
     def categories(self) -> list[str]:
         return [r[0] for r in self._rows("SELECT name FROM categories ORDER BY position")]
 
-    def list_conditions(self) -> list[ConditionSummary]:
-        """Every condition, grouped by category in display order, then by name."""
+    def list_conditions(self, *, retired: bool = False) -> list[ConditionSummary]:
+        """Every condition in use (and, if asked, the retired ones), grouped by category in
+        display order, then by name."""
         return [
             _summary(r)
             for r in self._rows(
-                "SELECT id, name, category, grade, abbreviations FROM conditions ORDER BY position"
+                "SELECT id, name, category, grade, abbreviations FROM conditions"
+                " WHERE retired = 0 OR ? ORDER BY position",
+                (int(retired),),
             )
         ]
 
@@ -223,7 +241,7 @@ class Store:
             )
             SELECT hit.condition_id, hit.section, min(hit.rank) AS rank, hit.snip,
                    c.name, c.category, c.grade, c.abbreviations
-            FROM hit JOIN conditions c ON c.id = hit.condition_id
+            FROM hit JOIN conditions c ON c.id = hit.condition_id AND c.retired = 0
             GROUP BY hit.condition_id
             ORDER BY rank, c.position
             LIMIT ?
@@ -270,6 +288,249 @@ class Store:
                 self._conn.rollback()
         return problems
 
+    # --- writing (the working copy only) ----------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction: everything in it lands, or nothing does.
+
+        Waits up to BUSY_TIMEOUT_S for another ketadesk that is writing, then says so.
+        """
+        if self.read_only:
+            raise StoreError(f"{self.path} is open read-only; it cannot be changed")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise DatabaseBusyError(
+                    "another ketadesk is saving to this database; try again in a moment"
+                ) from None
+            raise StoreError(f"cannot change {self.path}: {exc}") from exc
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        try:
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._conn.execute("ROLLBACK")
+            raise StoreError(f"cannot save to {self.path}: {_reason(exc)}") from exc
+
+    def _write(self, sql: str, params: tuple | list = ()) -> None:
+        try:
+            self._conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot save to {self.path}: {_reason(exc)}") from exc
+
+    def entry_state(self, condition_id: str) -> EntryState:
+        rows = self._rows(
+            "SELECT retired, local, base_hash, pending FROM conditions WHERE id = ?",
+            (condition_id,),
+        )
+        if not rows:
+            raise NotFoundError(f"no condition with id {condition_id!r}")
+        r = rows[0]
+        pending = json.loads(r["pending"]) if r["pending"] else None
+        return EntryState(bool(r["retired"]), bool(r["local"]), r["base_hash"] or "", pending)
+
+    def put_condition(
+        self,
+        condition: Condition,
+        *,
+        local: bool,
+        base_hash: str,
+        pending: dict | None = None,
+        retired: bool = False,
+    ) -> None:
+        """Insert or replace one entry, all its parts and its search documents (call inside
+        a transaction, then reindex())."""
+        onset = condition.onset
+        assert onset is not None and condition.last_reviewed is not None  # checked by the rules
+        cid = condition.id
+        for table in ("sections", "condition_references", "condition_side_effects", "search_docs"):
+            self._write(f"DELETE FROM {table} WHERE condition_id = ?", (cid,))
+        old = self._rows("SELECT position FROM conditions WHERE id = ?", (cid,))
+        position = old[0][0] if old else 1_000_000
+        self._write(
+            "INSERT OR REPLACE INTO conditions (id, position, name, category, abbreviations,"
+            " synonyms, keywords, last_reviewed, grade, grade_basis, regulatory_summary,"
+            " usual_treatment, onset_min, onset_max, onset_unit, duration_min, duration_max,"
+            " duration_unit, usual_onset_min, usual_onset_max, usual_onset_unit, retired, local,"
+            " base_hash, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?, ?, ?, ?)",
+            (
+                cid,
+                position,
+                condition.name,
+                condition.category,
+                json.dumps(list(condition.abbreviations)),
+                json.dumps(list(condition.synonyms)),
+                json.dumps(list(condition.keywords)),
+                condition.last_reviewed.isoformat(),
+                condition.grade,
+                condition.grade_basis,
+                condition.regulatory_summary,
+                onset.usual_treatment,
+                onset.onset.min,
+                onset.onset.max,
+                onset.onset.unit,
+                onset.duration.min,
+                onset.duration.max,
+                onset.duration.unit,
+                onset.usual_onset.min,
+                onset.usual_onset.max,
+                onset.usual_onset.unit,
+                int(retired),
+                int(local),
+                base_hash,
+                json.dumps(pending, sort_keys=True) if pending is not None else None,
+            ),
+        )
+        for position, section in enumerate(condition.sections):
+            self._write(
+                "INSERT INTO sections (condition_id, position, key, title, markdown)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (cid, position, section.key, section.title, section.markdown),
+            )
+        for number, ref in enumerate(condition.references, start=1):
+            self._write(
+                "INSERT INTO condition_references (condition_id, reference_id, number)"
+                " VALUES (?, ?, ?)",
+                (cid, ref.id, number),
+            )
+        for position, link in enumerate(condition.side_effects):
+            self._write(
+                "INSERT INTO condition_side_effects (condition_id, side_effect_id, position,"
+                " key, note) VALUES (?, ?, ?, ?, ?)",
+                (cid, link.side_effect.id, position, int(link.key), link.note),
+            )
+        for row in search_query.search_rows(condition):
+            self._write(
+                "INSERT INTO search_docs (condition_id, section, name, aliases, text)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (cid, row["section"], row["name"], row["aliases"], row["text"]),
+            )
+
+    def set_state(
+        self, condition_id: str, *, retired: bool | None = None, pending: object = ...
+    ) -> None:
+        """Retire or restore an entry, or set (a dict) or clear (None) its pending version."""
+        if retired is not None:
+            self._write(
+                "UPDATE conditions SET retired = ? WHERE id = ?", (int(retired), condition_id)
+            )
+        if pending is not ...:
+            value = json.dumps(pending, sort_keys=True) if pending is not None else None
+            self._write("UPDATE conditions SET pending = ? WHERE id = ?", (value, condition_id))
+
+    def put_reference(self, ref: Reference) -> None:
+        self._write(
+            'INSERT OR REPLACE INTO "references" (id, kind, authors, year, title, source,'
+            " details, design, participants, doi, pmid, verified, verification_note)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                ref.id,
+                ref.kind,
+                ref.authors,
+                ref.year,
+                ref.title,
+                ref.source,
+                ref.details,
+                ref.design,
+                ref.participants,
+                ref.doi,
+                ref.pmid,
+                int(ref.verified),
+                ref.verification_note,
+            ),
+        )
+
+    def put_side_effect(self, effect: SideEffect) -> None:
+        old = self._rows("SELECT position FROM side_effects WHERE id = ?", (effect.id,))
+        position = old[0][0] if old else 1_000_000
+        self._write(
+            "INSERT OR REPLACE INTO side_effects (id, name, plain_name, timing, timing_order,"
+            " position, watch_for, frequency, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                effect.id,
+                effect.name,
+                effect.plain_name,
+                effect.timing,
+                TIMINGS.index(effect.timing),
+                position,
+                effect.watch_for,
+                effect.frequency,
+                effect.action,
+            ),
+        )
+
+    def put_handout(self, handout: Handout) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO handouts (id, title, last_reviewed, markdown, based_on)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                handout.id,
+                handout.title,
+                handout.last_reviewed.isoformat() if handout.last_reviewed else None,
+                handout.markdown,
+                json.dumps(list(handout.based_on)),
+            ),
+        )
+
+    def add_revision(
+        self, condition_id: str, *, at: str, editor: str, action: str, summary: str, entry: dict
+    ) -> None:
+        self._write(
+            "INSERT INTO revisions (condition_id, at, editor, action, summary, entry)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (condition_id, at, editor, action, summary, json.dumps(entry, sort_keys=True)),
+        )
+
+    def revisions(self, condition_id: str) -> list[Revision]:
+        """An entry's history, newest first."""
+        return [
+            Revision(
+                r["id"],
+                r["condition_id"],
+                r["at"],
+                r["editor"] or "",
+                r["action"],
+                r["summary"] or "",
+                json.loads(r["entry"]),
+            )
+            for r in self._rows(
+                "SELECT * FROM revisions WHERE condition_id = ? ORDER BY id DESC", (condition_id,)
+            )
+        ]
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._write("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def reindex(self) -> None:
+        """Re-sort the list (category order, then name) and rebuild the search index; call
+        after put_condition, inside the same transaction."""
+        order = {name: i for i, name in enumerate(self.categories())}
+        rows = self._rows("SELECT id, name, category FROM conditions")
+        ranked = sorted(
+            rows,
+            key=lambda r: (order.get(r["category"], len(order)), r["name"].casefold(), r["id"]),
+        )
+        for position, r in enumerate(ranked):
+            self._write("UPDATE conditions SET position = ? WHERE id = ?", (position, r["id"]))
+        self._write("INSERT INTO search_docs_fts(search_docs_fts) VALUES('rebuild')")
+
+    def restore_from(self, source: Path) -> None:
+        """Replace this database's whole content with `source`'s, in one step (SQLite's backup
+        API onto this connection): a crash leaves the old content or the new, never a mix."""
+        if self.read_only:
+            raise StoreError(f"{self.path} is open read-only; it cannot be changed")
+        try:
+            with closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)) as src:
+                src.backup(self._conn)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot restore from {source.name}: {_reason(exc)}") from exc
+
     def backup_to(self, destination: Path) -> None:
         """Write a consistent copy of this database to a new file (SQLite's backup API)."""
         try:
@@ -282,11 +543,27 @@ class Store:
             raise StoreError(f"cannot write a copy to {destination}: {exc}") from exc
 
 
+BUSY_TIMEOUT_S = 5.0
+"""How long a write waits for another ketadesk holding the database before saying so."""
+
+
 def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
     if read_only:
         # mode=ro never creates a file; immutable=1 never writes journals beside it.
         return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-    return sqlite3.connect(path)
+    # Autocommit mode: transactions are explicit (Store.transaction, BEGIN IMMEDIATE).
+    return sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """WAL lets a second ketadesk read while one writes, and a crash leaves the old content or
+    the new, never a mix. Set only once the file is known to be ours (setting it on an empty
+    file would write a database header into it)."""
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+    except sqlite3.OperationalError as exc:
+        log.warning("could not switch to WAL mode: %s", exc)
 
 
 def _validate(conn: sqlite3.Connection, *, verify: bool) -> None:
@@ -310,6 +587,17 @@ def _validate(conn: sqlite3.Connection, *, verify: bool) -> None:
         )
     if version != SCHEMA_VERSION or missing:
         raise UnreadableDatabaseError("is not a ketadesk content database")
+
+
+def _reason(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "full" in text:
+        return "the disk is full"
+    if "readonly" in text or "read-only" in text:
+        return "the data folder is read-only"
+    if "locked" in text or "busy" in text:
+        return "another ketadesk is using the database"
+    return text
 
 
 def _handout(row: sqlite3.Row) -> Handout:
