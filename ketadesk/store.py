@@ -159,6 +159,10 @@ class Store:
     def condition_ids(self) -> list[str]:
         return [r[0] for r in self._rows("SELECT id FROM conditions ORDER BY position")]
 
+    def references(self) -> list[Reference]:
+        """The whole reference catalogue, by id."""
+        return [_reference(r) for r in self._rows('SELECT * FROM "references" ORDER BY id')]
+
     def reference_ids(self) -> set[str]:
         return {r[0] for r in self._rows('SELECT id FROM "references"')}
 

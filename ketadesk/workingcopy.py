@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from .records import DbInfo
-from .store import OlderSchemaError, Store, StoreError, UnreadableDatabaseError
+from .store import NotFoundError, OlderSchemaError, Store, StoreError, UnreadableDatabaseError
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +23,10 @@ def open_working(bundled: Path, data_dir: Path) -> tuple[Store, str | None]:
     """Open the user's working database, creating, refreshing or repairing it from the bundled one.
 
     Returns the store and a notice for the person when something had to change. No file is
-    ever deleted to do so: a damaged working database is renamed with a timestamp and kept,
-    and a copy superseded by newer bundled content is kept as `ketadesk.db.previous-…`.
-
-    Until in-app editing exists (it will bring edit-aware upgrades), a working copy holds no
-    local changes, so newer bundled content simply replaces it.
+    ever deleted to do so: a damaged working database is renamed with a timestamp and kept; a
+    copy from an earlier schema (which could hold no local edits) is kept as
+    `ketadesk.db.previous-…`; newer bundled content is merged entry by entry (merge_bundled),
+    after a backup, so local edits are never overwritten.
     """
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -55,30 +54,94 @@ def open_working(bundled: Path, data_dir: Path) -> tuple[Store, str | None]:
             log.warning(notice)
         else:
             bundled_info = _bundled_info(bundled)
-            old = existing.info()
-            if old.source_hash == bundled_info.source_hash:
+            if existing.info().source_hash == bundled_info.source_hash:
                 return existing, None
-            existing.close()
-            kept = _set_aside(working, "previous")
-            _prune(data_dir, "previous", keep=KEEP_PREVIOUS)
-            notice = _update_notice(old, bundled_info, kept)
+            try:
+                notice = merge_bundled(existing, bundled, data_dir)
+            except StoreError:
+                existing.close()
+                raise
             log.info(notice)
+            return existing, notice
     else:
         log.info("first run: creating %s", working)
     _copy_bundled(bundled, working)
     return Store.open(working), notice
 
 
-def _update_notice(old: DbInfo, new: DbInfo, kept: Path) -> str:
+def merge_bundled(working: Store, bundled: Path, data_dir: Path) -> str:
+    """Take newer bundled content into the working database, keeping local work.
+
+    After an automatic backup, in one transaction: entries nobody edited here take the new
+    version; edited ones keep the local version and are marked "a newer version is available"
+    (resolved later: keep mine / take theirs); new entries are added; references, side effects
+    and general handouts take the bundled versions (local additions stay).
+    """
+    from . import backups, editing, entries
+
+    safety = backups.backup(working, data_dir, "before-upgrade")
+    updated = added = kept = 0
+    with Store.open(bundled, read_only=True, verify=False) as source:
+        new_info = source.info()
+        old_info = working.info()
+        with working.transaction():
+            for ref in source.references():
+                working.put_reference(ref)
+            for effect in source.side_effects():
+                working.put_side_effect(effect)
+            for handout in source.handouts():
+                working.put_handout(handout)
+            for cid in source.condition_ids():
+                theirs = source.get_condition(cid)
+                their_hash = entries.entry_hash(theirs)
+                try:
+                    state = working.entry_state(cid)
+                except NotFoundError:
+                    working.put_condition(theirs, local=False, base_hash=their_hash)
+                    action, added = "added", added + 1
+                else:
+                    if state.local:
+                        if their_hash != state.base_hash:
+                            working.set_state(cid, pending=entries.entry(theirs))
+                            kept += 1
+                        continue
+                    if entries.entry_hash(working.get_condition(cid)) == their_hash:
+                        continue
+                    working.put_condition(
+                        theirs, local=False, base_hash=their_hash, retired=state.retired
+                    )
+                    action, updated = "upgraded", updated + 1
+                working.add_revision(
+                    cid,
+                    at=editing.now(),
+                    editor="ketadesk",
+                    action=action,
+                    summary=f"bundled content {new_info.content_version}",
+                    entry=entries.entry(theirs),
+                )
+            for key in ("content_version", "content_date", "source_hash"):
+                working.set_meta(key, getattr(new_info, key))
+            working.reindex()
+    notice = _update_notice(old_info, new_info, safety.name)
+    notice += f" {updated} entries updated, {added} added"
+    if kept:
+        notice += (
+            f"; {kept} you edited kept your version, and a newer version is available for "
+            "them (Database menu)"
+        )
+    return notice + "."
+
+
+def _update_notice(old: DbInfo, new: DbInfo, kept: str) -> str:
     """
     >>> from ketadesk.records import DbInfo
     >>> a = DbInfo("", 1, "1.0", "2026-01-01", "x", {}, "")
     >>> b = DbInfo("", 1, "1.1", "2026-02-01", "y", {}, "")
-    >>> print(_update_notice(a, b, Path("k")).split(";")[0])
+    >>> print(_update_notice(a, b, "k").split(";")[0])
     The content was updated to version 1.1 of 2026-02-01 (was 1.0)
-    >>> print(_update_notice(a, a, Path("k")))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(_update_notice(a, a, "k"))  # doctest: +NORMALIZE_WHITESPACE
     The content (version 1.0 of 2026-01-01) was rebuilt from changed sources;
-    the previous copy was kept as k.
+    a backup was made first (k).
     """
     if old.content_version == new.content_version:
         change = (
@@ -90,7 +153,7 @@ def _update_notice(old: DbInfo, new: DbInfo, kept: Path) -> str:
             f"The content was updated to version {new.content_version} of "
             f"{new.content_date} (was {old.content_version})"
         )
-    return f"{change}; the previous copy was kept as {kept.name}."
+    return f"{change}; a backup was made first ({kept})."
 
 
 KEEP_PREVIOUS = 5

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from ketadesk import checks
+from ketadesk import backups, checks
 from ketadesk.records import SECTION_TITLES
 from ketadesk.schema import SCHEMA_VERSION
 from ketadesk.store import NotFoundError, Store, StoreError, UnreadableDatabaseError
-from ketadesk.workingcopy import KEEP_PREVIOUS, WORKING_NAME, open_working
+from ketadesk.workingcopy import WORKING_NAME, open_working
 
 
 def sha(path: Path) -> str:
@@ -185,21 +185,20 @@ def _rebuild_with_version(bundled: Path, tmp_path: Path, version: str) -> None:
     build(content, bundled)
 
 
-def test_newer_bundled_content_replaces_the_working_copy_and_keeps_the_old(
-    bundled, data_dir, tmp_path
-):
+def test_newer_bundled_content_is_merged_after_a_backup(bundled, data_dir, tmp_path):
     open_working(bundled, data_dir)[0].close()
-    old_bytes = (data_dir / WORKING_NAME).read_bytes()
     _rebuild_with_version(bundled, tmp_path, "10.0.0")
 
     store, notice = open_working(bundled, data_dir)
     with store:
         assert store.info().content_version == "10.0.0"
+        assert len(store.list_conditions()) == 7
     assert notice is not None
     assert "updated to version 10.0.0 of 2026-01-31 (was 9.9.9)" in notice
-    kept = list(data_dir.glob(f"{WORKING_NAME}.previous-*"))
-    assert len(kept) == 1 and kept[0].name in notice
-    assert kept[0].read_bytes() == old_bytes
+    kept = backups.list_backups(data_dir)
+    assert [b.reason for b in kept] == ["before-upgrade"] and kept[0].name in notice
+    with Store.open(kept[0].path, read_only=True) as before:
+        assert before.info().content_version == "9.9.9"
     # the next start finds nothing to do
     store, notice = open_working(bundled, data_dir)
     store.close()
@@ -223,12 +222,12 @@ def test_working_copy_from_an_earlier_schema_is_kept_and_replaced(bundled, data_
     assert not list(data_dir.glob(f"{WORKING_NAME}.damaged-*")), "an old copy is not damage"
 
 
-def test_superseded_copies_are_bounded(bundled, data_dir, tmp_path):
+def test_backups_are_bounded(bundled, data_dir, tmp_path):
     open_working(bundled, data_dir)[0].close()
-    for n in range(KEEP_PREVIOUS + 2):
+    for n in range(backups.KEEP + 2):
         _rebuild_with_version(bundled, tmp_path, f"10.{n}")
         open_working(bundled, data_dir)[0].close()
-    assert len(list(data_dir.glob(f"{WORKING_NAME}.previous-*"))) == KEEP_PREVIOUS
+    assert len(backups.list_backups(data_dir)) == backups.KEEP
 
 
 def test_integrity_check_leaves_no_lock_behind(bundled, data_dir):
