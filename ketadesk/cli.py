@@ -110,6 +110,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = db_commands.add_parser("info", help="paths, versions, content date and counts")
     p.add_argument("--json", action="store_true", help="print JSON")
     db_commands.add_parser("check", help="integrity and content rules; non-zero exit on problems")
+
+    p = db_commands.add_parser("export", help="write an update pack of the content")
+    p.add_argument("file", type=Path, help="the pack to write (.kdpack)")
+    p.add_argument(
+        "--changed", action="store_true", help="only what differs from the bundled content"
+    )
+    p.add_argument("--author", default=None, help="who made the pack (default: your user name)")
+    p = db_commands.add_parser("import", help="check, preview and apply an update pack")
+    p.add_argument("file", type=Path, help="the pack to import")
+    p.add_argument("--dry-run", action="store_true", help="check and preview only; change nothing")
+    p.add_argument("--yes", action="store_true", help="apply without asking")
+    p.add_argument("--editor", default=None, help="name for the history (default: your user name)")
+    db_commands.add_parser("backup", help="back up the working database now")
+    db_commands.add_parser("backups", help="list the backups, newest first")
+    p = db_commands.add_parser("restore", help="restore a backup (after backing up the present)")
+    p.add_argument("name", help="a backup's name, as 'ketadesk db backups' lists it")
+    p.add_argument("--yes", action="store_true", help="restore without asking")
+    p = db_commands.add_parser("reset", help="go back to the bundled content (after a backup)")
+    p.add_argument("--yes", action="store_true", help="reset without asking")
+    p = db_commands.add_parser("history", help="an entry's revisions, newest first")
+    p.add_argument("id", help="a condition id")
     return parser
 
 
@@ -298,7 +319,156 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    return {"build": db_build, "info": db_info, "check": db_check}[args.db_command](args)
+    commands = {
+        "build": db_build,
+        "info": db_info,
+        "check": db_check,
+        "export": db_export,
+        "import": db_import,
+        "backup": db_backup,
+        "backups": db_backups,
+        "restore": db_restore,
+        "reset": db_reset,
+        "history": db_history,
+    }
+    return commands[args.db_command](args)
+
+
+def _user(name: str | None) -> str:
+    if name:
+        return name
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _writable_store(args: argparse.Namespace) -> Store:
+    if args.db is not None:
+        raise UsageError("--db opens a database read-only; this command changes the working copy")
+    return open_store(args)
+
+
+def _confirm(question: str, yes: bool) -> bool:
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise UsageError("not a terminal: add --yes to go ahead without being asked")
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+
+
+def db_export(args: argparse.Namespace) -> int:
+    from . import packs, store
+
+    with open_store(args) as s:
+        if args.changed:
+            with store.Store.open(paths.bundled_db(), read_only=True, verify=False) as bundled:
+                pack = packs.build_pack(s, author=_user(args.author), changed_since=bundled)
+        else:
+            pack = packs.build_pack(s, author=_user(args.author))
+    packs.write_pack(pack, args.file)
+    counts = pack["manifest"]["counts"]
+    print(
+        f"Wrote {args.file}: {counts['conditions']} entries, {counts['references']} references, "
+        f"{counts['side_effects']} side effects, {counts['handouts']} general handout(s)."
+    )
+    return EXIT_OK
+
+
+def db_import(args: argparse.Namespace) -> int:
+    from . import packs
+
+    pack = packs.read_pack(args.file)
+    with open_store(args) if args.dry_run else _writable_store(args) as s:
+        plan = packs.plan_import(s, pack)
+        manifest = pack.manifest
+        print(
+            f"Pack {args.file.name}: content {manifest.get('content_version')}, made "
+            f"{manifest.get('created')} by {manifest.get('author') or 'unknown'} "
+            f"({manifest.get('scope')})."
+        )
+        for label, items in (
+            ("added", plan.added),
+            ("changed", plan.changed),
+            ("unchanged", plan.unchanged),
+            ("conflict with a local edit (kept; newer version offered)", plan.conflicts),
+        ):
+            for condition in items:
+                print(f"  {label}: {condition.id}")
+        print(plan.summary() + ".")
+        if args.dry_run:
+            print("Dry run: nothing was changed.")
+            return EXIT_OK
+        if not (plan.added or plan.changed or plan.conflicts):
+            print("Nothing to import: every entry in the pack is already here.")
+            return EXIT_OK
+        if not _confirm("Apply this pack?", args.yes):
+            print("Nothing was changed.")
+            return EXIT_OK
+        print("Applying…", flush=True)
+        print(packs.apply_import(s, plan, paths.data_dir(), editor=_user(args.editor)))
+    return EXIT_OK
+
+
+def db_backup(args: argparse.Namespace) -> int:
+    from . import backups
+
+    with _writable_store(args) as s:
+        made = backups.backup(s, paths.data_dir(), "on-demand")
+    print(f"Backed up to {made.path}.")
+    return EXIT_OK
+
+
+def db_backups(args: argparse.Namespace) -> int:
+    from . import backups
+
+    found = backups.list_backups(paths.data_dir())
+    if not found:
+        print(f"No backups yet in {backups.folder(paths.data_dir())}.")
+    for b in found:
+        print(f"{b.name}  {b.created:%Y-%m-%d %H:%M:%S}  {b.reason}  {b.size // 1024} KiB")
+    return EXIT_OK
+
+
+def db_restore(args: argparse.Namespace) -> int:
+    from . import backups
+
+    backups.find(paths.data_dir(), args.name)  # a clear error before asking anything
+    with _writable_store(args) as s:
+        if not _confirm(f"Replace the working database with {args.name}?", args.yes):
+            print("Nothing was changed.")
+            return EXIT_OK
+        safety = backups.restore(s, paths.data_dir(), args.name)
+    print(f"Restored {args.name}; the state before was backed up as {safety.name}.")
+    return EXIT_OK
+
+
+def db_reset(args: argparse.Namespace) -> int:
+    from . import backups
+
+    with _writable_store(args) as s:
+        if not _confirm("Discard local edits and go back to the bundled content?", args.yes):
+            print("Nothing was changed.")
+            return EXIT_OK
+        safety = backups.reset(s, paths.bundled_db(), paths.data_dir())
+    print(f"Reset to the bundled content; the state before was backed up as {safety.name}.")
+    return EXIT_OK
+
+
+def db_history(args: argparse.Namespace) -> int:
+    with open_store(args) as s:
+        s.get_condition(args.id)  # a clear error for an unknown id
+        revisions = s.revisions(args.id)
+        state = s.entry_state(args.id)
+    if state.pending is not None:
+        print("A newer version is available for this entry (resolve it in the window).")
+    if not revisions:
+        print(f"{args.id}: no changes since the bundled content.")
+    for r in revisions:
+        print(f"#{r.id}  {r.at}  {r.action}  by {r.editor or 'unknown'}: {r.summary}")
+    return EXIT_OK
 
 
 def db_build(args: argparse.Namespace) -> int:

@@ -10,9 +10,7 @@ is renamed into place, so a failed write never leaves a half-written file under 
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from PySide6.QtGui import (
 
 from . import render
 from .errors import StoreError
+from .files import write_atomically
 from .records import HandoutOptions, HandoutPart
 
 PAPER_SIZES = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
@@ -43,7 +42,7 @@ PDF_DPI = 300
 
 
 class HandoutError(StoreError):
-    """A handout could not be made or saved; the message says why, in one sentence."""
+    """A handout could not be made; the message says why, in one sentence."""
 
 
 def default_paper(locale: QLocale | None = None) -> str:
@@ -238,35 +237,3 @@ def pdf_bytes(
     del writer
     buffer.close()
     return bytes(data.data()), pages
-
-
-def write_atomically(data: bytes, path: Path) -> None:
-    """Write `data` to `path` through a temporary file in the same folder, then rename it, so
-    the requested name only ever holds a complete file. Errors become one clear sentence."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise HandoutError(f"cannot write {path}: the folder {folder} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise HandoutError(f"cannot write {path}: {_reason(exc)}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise HandoutError(f"cannot write {path}: {_reason(exc)}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _reason(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "the disk is full (nothing was saved under that name)"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "permission denied (choose another folder)"
-    return exc.strerror or str(exc)

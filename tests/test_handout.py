@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import QLocale
 
 from ketadesk import handout_layout, handouts
+from ketadesk.files import WriteError
 from ketadesk.readability import MAX_HANDOUT_GRADE
 from ketadesk.records import HANDOUT_HEADINGS, HandoutOptions
 from ketadesk.store import NotFoundError, Store
@@ -162,7 +163,7 @@ def test_a_bad_id_is_a_clear_error(bundled):
 
 
 def test_an_unwritable_path_is_a_clear_error_and_writes_nothing(bundled, tmp_path):
-    with pytest.raises(handout_layout.HandoutError, match=r"the folder .* does not exist"):
+    with pytest.raises(WriteError, match=r"the folder .* does not exist"):
         export(bundled, "panic-disorder", tmp_path / "missing" / "x.pdf")
     assert not (tmp_path / "missing").exists()
 
@@ -175,7 +176,7 @@ def test_a_full_disk_leaves_no_half_written_file(bundled, tmp_path, monkeypatch)
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "fsync", full)
-    with pytest.raises(handout_layout.HandoutError, match="the disk is full"):
+    with pytest.raises(WriteError, match="the disk is full"):
         export(bundled, "panic-disorder", target)
     assert target.read_bytes() == b"the earlier file", "the old file is untouched"
     assert [p.name for p in tmp_path.iterdir()] == ["handout.pdf"], "no temporary file left"
