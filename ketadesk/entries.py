@@ -17,6 +17,7 @@ from typing import Any
 from . import markup, rules
 from .records import (
     REFERENCE_KINDS,
+    SECTION_TITLES,
     TIME_UNITS,
     TIMINGS,
     Condition,
@@ -234,10 +235,13 @@ def condition_from_entry(
         c.fail("sections must be an object of title: Markdown")
     else:
         for title, markdown in sections_data.items():
-            if not isinstance(markdown, str) or len(markdown) > MAX_TEXT:
+            if title not in SECTION_TITLES:
+                c.fail(f"unknown section {title!r}")
+            elif not isinstance(markdown, str) or len(markdown) > MAX_TEXT:
                 c.fail(f"section {title!r} must be text of at most {MAX_TEXT} characters")
-                continue
-            sections.append(Section(str(title), markdown))
+            else:
+                sections.append(Section(title, markdown))
+        sections.sort(key=lambda s: SECTION_TITLES.index(s.title))
     links: list[SideEffectLink] = []
     links_data = c.data.get("side_effects", [])
     if not isinstance(links_data, list):

@@ -313,13 +313,18 @@ class Store:
         try:
             yield
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self._conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise StoreError(f"cannot save to {self.path}: {_reason(exc)}") from exc
+
+    def _rollback(self) -> None:
+        """Undo the open transaction (SQLite may already have, after a full disk)."""
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
 
     def _write(self, sql: str, params: tuple | list = ()) -> None:
         try:

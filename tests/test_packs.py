@@ -1,0 +1,372 @@
+"""Update packs: export, the checked import, every kind of bad pack, and faults while writing."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ketadesk import backups, editing, entries, packs, paths
+from ketadesk.records import Section
+from ketadesk.store import Store, StoreError
+from ketadesk.workingcopy import WORKING_NAME, open_working
+
+MDD = "major-depressive-disorder"
+TODAY = dt.date(2026, 11, 21)
+
+
+@pytest.fixture
+def bundled(fixture_db, tmp_path) -> Path:
+    target = tmp_path / "bundle" / "ketadesk.db"
+    target.parent.mkdir()
+    shutil.copyfile(fixture_db, target)
+    return target
+
+
+@pytest.fixture
+def working(bundled, data_dir):
+    store, _ = open_working(bundled, data_dir)
+    with store:
+        yield store
+
+
+def fingerprint(path: Path) -> str:
+    """The database's bytes, main file and write-ahead log together."""
+    digest = hashlib.sha256(path.read_bytes())
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists():
+        digest.update(wal.read_bytes())
+    return digest.hexdigest()
+
+
+def edited(store, text: str):
+    condition = store.get_condition(MDD)
+    sections = tuple(
+        Section(s.title, f"One trial [@ref-a]. {text}") if s.title == "Evidence" else s
+        for s in condition.sections
+    )
+    return dataclasses.replace(condition, sections=sections)
+
+
+def pack_with(store, text: str) -> dict:
+    """A pack holding MDD with a changed Evidence section (made from a copy of the database)."""
+    pack = packs.build_pack(store, author="Maintainer")
+    for item in pack["payload"]["conditions"]:
+        if item["id"] == MDD:
+            item["sections"]["Evidence"] = f"One trial [@ref-a]. {text}"
+    return rehash(pack)
+
+
+def rehash(pack: dict) -> dict:
+    pack["manifest"]["payload_sha256"] = entries.digest(pack["payload"])
+    return pack
+
+
+def write(pack: dict, path: Path) -> Path:
+    packs.write_pack(pack, path)
+    return path
+
+
+def test_export_all_then_import_changes_nothing(working, tmp_path):
+    path = write(packs.build_pack(working, author="Dr A"), tmp_path / "all.kdpack")
+    manifest = json.loads(path.read_text())["manifest"]
+    assert manifest["format"] == "ketadesk-update-pack" and manifest["pack_format"] == 1
+    assert manifest["counts"] == {
+        "conditions": 7,
+        "references": 2,
+        "side_effects": 1,
+        "handouts": 1,
+    }
+    plan = packs.plan_import(working, packs.read_pack(path))
+    assert (len(plan.added), len(plan.changed), len(plan.unchanged), len(plan.conflicts)) == (
+        0,
+        0,
+        7,
+        0,
+    )
+
+
+def test_export_changed_holds_only_what_differs_from_the_bundle(working, bundled, tmp_path):
+    editing.save(working, edited(working, "Local wording."), editor="Dr A", today=TODAY)
+    with Store.open(bundled, read_only=True) as original:
+        pack = packs.build_pack(working, author="Dr A", changed_since=original)
+    assert [c["id"] for c in pack["payload"]["conditions"]] == [MDD]
+    assert [r["id"] for r in pack["payload"]["references"]] == ["ref-a", "ref-b"]
+    assert pack["manifest"]["scope"] == "changed"
+
+
+def test_import_previews_then_applies_after_a_backup(working, data_dir, tmp_path):
+    path = write(pack_with(working, "News from the pack."), tmp_path / "p.kdpack")
+    before = fingerprint(working.path)
+    plan = packs.plan_import(working, packs.read_pack(path))
+    assert [c.id for c in plan.changed] == [MDD] and len(plan.unchanged) == 6
+    assert fingerprint(working.path) == before, "planning writes nothing"
+    summary = packs.apply_import(working, plan, data_dir, editor="Dr B")
+    assert summary.startswith("Imported: 0 added, 1 changed, 6 unchanged, 0 in conflict")
+    assert (
+        "News from the pack." in entries.entry(working.get_condition(MDD))["sections"]["Evidence"]
+    )
+    assert [s.title for s in working.get_condition(MDD).sections][:2] == ["Summary", "Safety"]
+    assert working.revisions(MDD)[0].action == "imported"
+    assert [b.reason for b in backups.list_backups(data_dir)] == ["before-import"]
+
+
+def test_a_pack_never_overwrites_a_local_edit(working, data_dir, tmp_path):
+    path = write(pack_with(working, "News from the pack."), tmp_path / "p.kdpack")
+    editing.save(working, edited(working, "My clinic's protocol."), editor="Dr A", today=TODAY)
+    plan = packs.plan_import(working, packs.read_pack(path))
+    assert [c.id for c in plan.conflicts] == [MDD]
+    packs.apply_import(working, plan, data_dir, editor="Dr B")
+    evidence = entries.entry(working.get_condition(MDD))["sections"]["Evidence"]
+    assert "My clinic's protocol." in evidence
+    pending = working.entry_state(MDD).pending
+    assert "News from the pack." in pending["sections"]["Evidence"]
+
+
+def test_a_pack_adds_new_entries_and_references(working, data_dir, tmp_path):
+    pack = packs.build_pack(working, author="Maintainer")
+    new = copy.deepcopy(pack["payload"]["conditions"][0])
+    new["id"], new["name"] = "new-entry", "A new entry"
+    new["sections"]["Evidence"] = "A new trial [@new-2025]."
+    pack["payload"]["conditions"].append(new)
+    pack["payload"]["references"].append(
+        {
+            "id": "new-2025",
+            "kind": "study",
+            "authors": "New A",
+            "year": 2025,
+            "title": "A new trial",
+            "source": "J Tests",
+            "design": "RCT",
+            "verified": True,
+        }
+    )
+    plan = packs.plan_import(working, packs.read_pack(write(rehash(pack), tmp_path / "n.kdpack")))
+    assert [c.id for c in plan.added] == ["new-entry"]
+    packs.apply_import(working, plan, data_dir, editor="Dr B")
+    assert "new-entry" in [c.id for c in working.list_conditions()]
+    assert [h.condition.id for h in working.search("new trial")][:1] == ["new-entry"]
+
+
+def mangle_raw(text: str) -> str:
+    return text[: len(text) // 2]
+
+
+def set_in(path: list, value):
+    def change(pack: dict) -> dict:
+        target = pack
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+        return pack
+
+    return change
+
+
+def in_mdd(key, value):
+    def change(pack: dict) -> dict:
+        entry = next(c for c in pack["payload"]["conditions"] if c["id"] == MDD)
+        if isinstance(key, tuple):
+            entry[key[0]][key[1]] = value
+        else:
+            entry[key] = value
+        return rehash(pack)
+
+    return change
+
+
+def drop_section(pack: dict) -> dict:
+    entry = next(c for c in pack["payload"]["conditions"] if c["id"] == MDD)
+    del entry["sections"]["Evidence"]
+    return rehash(pack)
+
+
+def duplicate_entry(pack: dict) -> dict:
+    pack["payload"]["conditions"].append(copy.deepcopy(pack["payload"]["conditions"][0]))
+    return rehash(pack)
+
+
+BAD_PACKS = {
+    "truncated": (None, "is not an update pack (or is truncated)"),
+    "not-json": (lambda p: "just some text", "is not an update pack"),
+    "no-manifest": (lambda p: {"payload": p["payload"]}, "no manifest"),
+    "other-format": (set_in(["manifest", "format"], "zip"), "is not a ketadesk update pack"),
+    "pack-format": (set_in(["manifest", "pack_format"], 2), "uses pack format 2"),
+    "newer-schema": (set_in(["manifest", "schema_version"], 99), "made by a newer ketadesk"),
+    "hash": (set_in(["manifest", "payload_sha256"], "0" * 64), "do not match its SHA-256"),
+    "tampered": (set_in(["payload", "conditions", 0, "name"], "Changed"), "SHA-256"),
+    "missing-section": (drop_section, f"entry {MDD}: missing section '## Evidence'"),
+    "duplicate-ids": (duplicate_entry, "conditions: duplicate id(s)"),
+    "oversized": (in_mdd("name", "x" * 5000), f"entry {MDD}: name is too long"),
+    "script": (
+        in_mdd(("sections", "Evidence"), "One [@ref-a]. <script>alert(1)</script>"),
+        f"entry {MDD}: raw HTML is not allowed",
+    ),
+    "unknown-reference": (
+        in_mdd(("sections", "Evidence"), "One [@ghost-2020]."),
+        f"entry {MDD}: cites unknown reference 'ghost-2020'",
+    ),
+    "no-grade": (in_mdd("grade", "excellent"), f"entry {MDD}: no valid evidence grade"),
+    "bad-date": (in_mdd("last_reviewed", "yesterday"), "last_reviewed is not a date"),
+    "cure": (
+        in_mdd(("sections", "Evidence"), "One [@ref-a]; a cure."),
+        "overstating word 'cure'",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_PACKS))
+def test_a_bad_pack_is_refused_and_the_database_is_unchanged(working, tmp_path, name):
+    change, message = BAD_PACKS[name]
+    good = packs.build_pack(working, author="Maintainer")
+    path = tmp_path / f"{name}.kdpack"
+    if change is None:
+        path.write_text(mangle_raw(json.dumps(good)), encoding="utf-8")
+    else:
+        changed = change(copy.deepcopy(good))
+        path.write_text(json.dumps(changed) if not isinstance(changed, str) else changed)
+    before = fingerprint(working.path)
+    with pytest.raises(packs.PackError) as info:
+        packs.plan_import(working, packs.read_pack(path))
+    assert any(message in problem for problem in info.value.problems), info.value.problems
+    assert fingerprint(working.path) == before
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(working, tmp_path, monkeypatch):
+    monkeypatch.setattr(packs, "MAX_PACK_BYTES", 100)
+    path = write(packs.build_pack(working, author="A"), tmp_path / "big.kdpack")
+    with pytest.raises(packs.PackError, match="packs are at most 100"):
+        packs.read_pack(path)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_mangled_packs_never_change_the_database(working, tmp_path, data):
+    raw = bytearray(json.dumps(packs.build_pack(working, author="A")).encode("utf-8"))
+    for _ in range(data.draw(st.integers(1, 4))):
+        where = data.draw(st.integers(0, len(raw) - 1))
+        how = data.draw(st.sampled_from(["flip", "cut", "drop", "insert"]))
+        if how == "flip":
+            raw[where] = data.draw(st.integers(0, 255))
+        elif how == "cut":
+            del raw[where:]
+        elif how == "drop":
+            del raw[where : where + data.draw(st.integers(1, 200))]
+        else:
+            raw[where:where] = data.draw(st.binary(min_size=1, max_size=20))
+        if not raw:
+            raw = bytearray(b"{")
+    path = tmp_path / "mangled.kdpack"
+    path.write_bytes(bytes(raw))
+    before = fingerprint(working.path)
+    with contextlib.suppress(packs.PackError):
+        packs.plan_import(working, packs.read_pack(path))
+    assert fingerprint(working.path) == before
+
+
+def test_a_full_disk_rolls_the_import_back(working, data_dir, tmp_path):
+    path = write(pack_with(working, "News " * 5000), tmp_path / "p.kdpack")
+    plan = packs.plan_import(working, packs.read_pack(path))
+    pages = working._conn.execute("PRAGMA page_count").fetchone()[0]
+    working._conn.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full now
+    with pytest.raises(StoreError, match="the disk is full"):
+        packs.apply_import(working, plan, data_dir, editor="Dr B")
+    assert "News" not in entries.entry(working.get_condition(MDD))["sections"]["Evidence"]
+    assert working.integrity_problems() == []
+
+
+def test_a_read_only_database_is_a_clear_error(working, data_dir, tmp_path):
+    path = write(pack_with(working, "News."), tmp_path / "p.kdpack")
+    read_only = sqlite3.connect(f"{working.path.as_uri()}?mode=ro", uri=True, isolation_level=None)
+    store = Store(read_only, working.path, read_only=False)
+    plan = packs.plan_import(store, packs.read_pack(path))
+    with pytest.raises(StoreError, match="read-only"):
+        packs.apply_import(store, plan, data_dir, editor="Dr B")
+    read_only.close()
+
+
+# --- a real process killed in the middle of writing ------------------------------------------
+
+
+def big_pack(store, count: int) -> dict:
+    pack = packs.build_pack(store, author="Load")
+    template = pack["payload"]["conditions"][0]
+    for n in range(count):
+        item = copy.deepcopy(template)
+        item["id"], item["name"] = f"synthetic-{n:04d}", f"Synthetic entry {n:04d}"
+        pack["payload"]["conditions"].append(item)
+    return rehash(pack)
+
+
+def run_until(args: list[str], marker: str, data_dir: Path) -> int:
+    """Start `ketadesk ARGS`, SIGKILL it as soon as it prints `marker`; its exit code."""
+    env = {**os.environ, "KETADESK_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ketadesk", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if marker in line:
+            proc.send_signal(signal.SIGKILL)
+            break
+    return proc.wait()
+
+
+def conditions_in(path: Path) -> int:
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return conn.execute("SELECT count(*) FROM conditions").fetchone()[0]
+
+
+@pytest.fixture
+def real_working(data_dir):
+    """A working copy of the real bundled database, as a subprocess of ketadesk will open it."""
+    store, _ = open_working(paths.bundled_db(), data_dir)
+    return store
+
+
+@pytest.mark.parametrize("run", range(2))
+def test_killing_an_import_leaves_the_old_content_or_the_new(real_working, data_dir, tmp_path, run):
+    path = write(big_pack(real_working, 600), tmp_path / "big.kdpack")
+    real_working.close()
+    code = run_until(["db", "import", str(path), "--yes"], "Applying", data_dir)
+    assert code in (-signal.SIGKILL, 0)
+    assert conditions_in(data_dir / WORKING_NAME) in (17, 617), "old or new, never a mix"
+    with Store.open(data_dir / WORKING_NAME) as store:
+        assert store.integrity_problems() == []
+
+
+def test_killing_a_restore_leaves_the_old_content_or_the_new(real_working, data_dir, tmp_path):
+    made = backups.backup(real_working, data_dir, "on-demand")
+    big = write(big_pack(real_working, 600), tmp_path / "big.kdpack")
+    packs.apply_import(
+        real_working, packs.plan_import(real_working, packs.read_pack(big)), data_dir, editor="L"
+    )
+    real_working.close()
+    run_until(["db", "restore", made.name, "--yes"], "ketadesk", data_dir)
+    assert conditions_in(data_dir / WORKING_NAME) in (17, 617), "old or new, never a mix"
