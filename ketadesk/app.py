@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from . import __version__, checks, paths, store, workingcopy
 from .ui.main_window import MainWindow
 from .ui.window_state import open_settings
+from .workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +34,19 @@ def create_window(*, database: Path | None = None) -> MainWindow:
 
     Raises store.StoreError when no usable database can be opened.
     """
+    workspace = None
     if database is not None:
         library, notice = store.Store.open(database, read_only=True), None
     else:
         library, notice = workingcopy.open_working(paths.bundled_db(), paths.data_dir())
+        workspace = Workspace(library, paths.data_dir(), paths.bundled_db())
     window = MainWindow(
         library,
         settings=open_settings(paths.settings_file()),
         notice=notice,
         check_database=lambda: checks.check_store(library),
         locations={"bundled": str(paths.bundled_db()), "data": str(paths.data_dir())},
+        workspace=workspace,
     )
     window.destroyed.connect(library.close)
     return window

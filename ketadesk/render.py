@@ -198,10 +198,18 @@ def anchor(title: str) -> str:
 
 
 def condition_html(
-    condition: Condition, *, content_version: str = "", palette: Palette | None = None
+    condition: Condition,
+    *,
+    content_version: str = "",
+    palette: Palette | None = None,
+    actions: Sequence[tuple[str, str]] = (),
+    notice: str = "",
 ) -> str:
     """One whole entry as HTML for the detail pane: the safety box first, an outline, the
-    sections (the timeline in Onset and duration), side effects, then numbered references."""
+    sections (the timeline in Onset and duration), side effects, then numbered references.
+
+    `actions` are (href, label) links shown under the title (e.g. edit, history); `notice` is
+    a line set apart above the safety box (e.g. a newer version is available)."""
     palette = palette or Palette()
     numbers = condition.reference_numbers()
     sections = {s.title: s for s in condition.sections}
@@ -213,6 +221,11 @@ def condition_html(
     names = condition.abbreviations + condition.synonyms
     if names:
         out.append(f"<p><i>Also known as:</i> {escape(', '.join(names))}</p>")
+    if actions:
+        links = " · ".join(f'<a href="{escape(h)}">{escape(label)}</a>' for h, label in actions)
+        out.append(f"<p>{links}</p>")
+    if notice:
+        out.append(f"<p><b>{notice}</b></p>")
     out.append(_safety_box(condition, sections.get(SAFETY_SECTION), numbers, palette))
 
     body = [s for s in condition.sections if s.title != SAFETY_SECTION]

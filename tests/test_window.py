@@ -40,6 +40,10 @@ def no_modal_dialogs(monkeypatch):
         "ask_folder",
         "run_preview",
         "run_print",
+        "run_dialog",
+        "confirm",
+        "ask_choice",
+        "ask_open_path",
     )
     for verb in verbs:
 

@@ -37,6 +37,8 @@ class HandoutPreferences:
     references: bool = False
     treatment_day: bool = False
     """Print the general treatment-day handout after a condition's handout."""
+    editor: str = ""
+    """Your name, recorded with each edit in the entry's history."""
 
 
 class PreferencesDialog(QDialog):
@@ -61,6 +63,8 @@ class PreferencesDialog(QDialog):
             "Add the treatment-day handout after a condition's", objectName="treatment-day"
         )
         self.treatment_day.setChecked(current.treatment_day)
+        self.editor = QLineEdit(current.editor, objectName="editor-name")
+        self.editor.setAccessibleName("Your name, for the edit history")
         form = QFormLayout()
         form.addRow("&Clinic name:", self.clinic)
         form.addRow("&Phone:", self.phone)
@@ -68,6 +72,7 @@ class PreferencesDialog(QDialog):
         form.addRow("", self.large_print)
         form.addRow("", self.references)
         form.addRow("", self.treatment_day)
+        form.addRow("Your &name (edit history):", self.editor)
         note = QLabel(
             "These are printed on handouts and kept in ketadesk's settings. Never enter anything "
             "about a patient here.",
@@ -91,6 +96,7 @@ class PreferencesDialog(QDialog):
             large_print=self.large_print.isChecked(),
             references=self.references.isChecked(),
             treatment_day=self.treatment_day.isChecked(),
+            editor=self.editor.text().strip(),
         )
 
 

@@ -28,6 +28,7 @@ from PySide6.QtGui import (
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFileDialog,
     QLabel,
     QLineEdit,
@@ -53,12 +54,17 @@ from ..records import (
     HandoutOptions,
     HandoutPart,
     Problem,
+    Reference,
+    Revision,
     SearchHit,
     SideEffect,
 )
+from ..workspace import Workspace
 from .checklist import ChecklistPanel
 from .condition_delegate import WHY_ROLE, ConditionDelegate
+from .data_dialogs import BackupsDialog, CompareDialog, HistoryDialog, ImportPreviewDialog
 from .dialogs import ChooseConditionsDialog, HandoutPreferences, PreferencesDialog
+from .editor import EntryEditor
 from .search_box import SearchBox
 from .window_state import WindowState, remember
 
@@ -79,6 +85,8 @@ class Library(Protocol):
     def get_condition(self, condition_id: str) -> Condition: ...
     def side_effects(self) -> list[SideEffect]: ...
     def handouts(self) -> list[Handout]: ...
+    def categories(self) -> list[str]: ...
+    def references(self) -> list[Reference]: ...
 
 
 class MainWindow(QMainWindow):
@@ -91,12 +99,14 @@ class MainWindow(QMainWindow):
         check_database: Callable[[], list[Problem]] | None = None,
         locations: dict[str, str] | None = None,
         today: dt.date | None = None,
+        workspace: Workspace | None = None,
     ):
         super().__init__()
         self._library = library
         self._info = library.info()
         self._state = WindowState(settings)
         self._check_database = check_database
+        self._workspace = workspace
         self._locations = locations or {}
         self._current: Condition | None = None
         self._zoom = 100
@@ -248,8 +258,41 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
 
         db_menu = bar.addMenu("&Database")
+        self.edit_action = self._action(db_menu, "&Edit entry…", self.edit_entry, "Ctrl+Shift+E")
+        self.new_action = self._action(db_menu, "&New entry…", self.new_entry)
+        self.retire_action = self._action(db_menu, "&Retire entry…", self.retire_entry)
+        self.history_action = self._action(db_menu, "&History of this entry…", self.show_history)
+        self.compare_action = self._action(
+            db_menu, "Compare with the &newer version…", self.compare_versions
+        )
+        db_menu.addSeparator()
+        self.import_action = self._action(db_menu, "&Import update pack…", self.import_pack)
+        self.export_action = self._action(db_menu, "E&xport update pack…", self.export_pack)
+        self.backups_action = self._action(db_menu, "&Backups…", self.show_backups)
+        self.reset_action = self._action(
+            db_menu, "Reset to the bundled &content…", self.reset_content
+        )
+        db_menu.addSeparator()
         self._action(db_menu, "&Information…", self.show_database_info)
         self._action(db_menu, "&Check integrity…", self.check_integrity)
+        self._entry_actions = (
+            self.edit_action,
+            self.retire_action,
+            self.history_action,
+            self.compare_action,
+        )
+        writable = self._workspace is not None
+        for action in (
+            *self._entry_actions,
+            self.new_action,
+            self.import_action,
+            self.export_action,
+            self.backups_action,
+            self.reset_action,
+        ):
+            action.setEnabled(writable and action not in self._entry_actions)
+            if not writable:
+                action.setStatusTip("This database was opened read-only (--db).")
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About ketadesk…", self.show_about)
@@ -371,11 +414,30 @@ class MainWindow(QMainWindow):
             return
         self._current = condition
         scroll = self.detail.verticalScrollBar()
+        actions: list[tuple[str, str]] = []
+        notice = ""
+        if self._workspace is not None:
+            actions = [
+                (f"edit:{condition.id}", "Edit this entry"),
+                (f"history:{condition.id}", "History"),
+            ]
+            if self._workspace.state(condition.id).pending is not None:
+                notice = (
+                    "A newer version of this entry is available. "
+                    f'<a href="compare:{condition.id}">Compare and decide…</a>'
+                )
         self.detail.setHtml(
             render.condition_html(
-                condition, content_version=self._info.content_version, palette=self._palette()
+                condition,
+                content_version=self._info.content_version,
+                palette=self._palette(),
+                actions=actions,
+                notice=notice,
             )
         )
+        for action in self._entry_actions:
+            action.setEnabled(self._workspace is not None)
+        self.compare_action.setEnabled(bool(notice))
         scroll.setValue(0)
         self.checklist.mark_key(condition.side_effects)
         self._recent = remember(self._recent, condition.id)
@@ -394,8 +456,14 @@ class MainWindow(QMainWindow):
 
     @Slot(QUrl)
     def _on_link(self, url: QUrl) -> None:
-        if url.scheme() == "condition":
-            self.show_condition(url.path())
+        verbs = {
+            "condition": self.show_condition,
+            "edit": lambda _: self.edit_entry(),
+            "history": lambda _: self.show_history(),
+            "compare": lambda _: self.compare_versions(),
+        }
+        if url.scheme() in verbs:
+            verbs[url.scheme()](url.path())
         elif not url.scheme() and url.fragment():
             self.detail.scrollToAnchor(url.fragment())
         else:
@@ -543,11 +611,13 @@ class MainWindow(QMainWindow):
             large_print=self._state.flag("handout/large_print"),
             references=self._state.flag("handout/references"),
             treatment_day=self._state.flag("handout/treatment_day"),
+            editor=self._state.text("editor/name"),
         )
 
     def set_preferences(self, value: HandoutPreferences) -> None:
         for key in ("clinic", "phone", "paper", "large_print", "references", "treatment_day"):
             self._state.set(f"handout/{key}", getattr(value, key))
+        self._state.set("editor/name", value.editor)
         self._state.sync()
 
     @Slot()
@@ -664,7 +734,222 @@ class MainWindow(QMainWindow):
         saved = Path(self._state.text("handout/folder") or Path.home())
         return saved if saved.is_dir() else Path.home()
 
+    # --- editing the database -----------------------------------------------------------------
+
+    @property
+    def editor_name(self) -> str:
+        return self.preferences.editor or "unnamed editor"
+
+    def _write(self, work: Callable[[], object], done: str) -> bool:
+        """Run a change; on success refresh everything and say so, else show why."""
+        try:
+            result = work()
+        except StoreError as exc:
+            self.show_message("Not changed", escape(str(exc)))
+            return False
+        self._info = self._library.info()
+        self.content_label.setText(
+            f"Content {self._info.content_version} of {self._info.content_date}"
+        )
+        current = self._current.id if self._current else None
+        self._refresh()
+        if current and any(s.id == current for s in self._library.list_conditions()):
+            self.show_condition(current)
+        message = done if not isinstance(result, str) else result
+        self.statusBar().showMessage(message, 10000)
+        return True
+
+    def _open_editor(self, condition: Condition | None) -> None:
+        if self._workspace is None:
+            return
+        workspace = self._workspace
+        template = condition or self._library.get_condition(self._library.list_conditions()[0].id)
+        dialog = EntryEditor(
+            condition,
+            template=template,
+            categories=self._library.categories(),
+            side_effects=self._library.side_effects(),
+            references=self._library.references(),
+            check=lambda c, refs: workspace.check(c, refs),
+            parent=self,
+        )
+        if not self.run_dialog(dialog) or dialog.result_condition is None:
+            return
+        saved = dialog.result_condition
+        if self._write(
+            lambda: workspace.save(
+                saved, editor=self.editor_name, new_references=dialog.new_references
+            ),
+            f"Saved {saved.name}; the change is in its history.",
+        ):
+            self.show_condition(saved.id)
+
+    @Slot()
+    def edit_entry(self) -> None:
+        if self._current is not None:
+            self._open_editor(self._current)
+
+    @Slot()
+    def new_entry(self) -> None:
+        self._open_editor(None)
+
+    @Slot()
+    def retire_entry(self) -> None:
+        if self._workspace is None or self._current is None:
+            return
+        condition, workspace = self._current, self._workspace
+        if not self.confirm(
+            "Retire entry",
+            f"Hide {condition.name} from the list? It stays in the database and its history, "
+            "and an update pack or History can bring it back.",
+        ):
+            return
+        self._current = None
+        self._write(
+            lambda: workspace.retire(condition.id, editor=self.editor_name),
+            f"{condition.name} was retired.",
+        )
+        self.detail.setHtml(self._welcome_html())
+
+    @Slot()
+    def show_history(self) -> None:
+        if self._workspace is None or self._current is None:
+            return
+        condition, workspace = self._current, self._workspace
+
+        def page(revision: Revision) -> str:
+            version = workspace.revision_condition(revision)
+            return render.condition_html(version, palette=self._palette())
+
+        dialog = HistoryDialog(condition.name, workspace.revisions(condition.id), page, self)
+        if self.run_dialog(dialog) and dialog.chosen is not None:
+            chosen = dialog.chosen
+            self._write(
+                lambda: workspace.revert(condition.id, chosen.id, editor=self.editor_name),
+                f"Restored the version of {chosen.at}.",
+            )
+
+    @Slot()
+    def compare_versions(self) -> None:
+        if self._workspace is None or self._current is None:
+            return
+        condition, workspace = self._current, self._workspace
+        theirs = workspace.pending(condition.id)
+        if theirs is None:
+            return
+        dialog = CompareDialog(
+            render.condition_html(condition, palette=self._palette()),
+            render.condition_html(theirs, palette=self._palette()),
+            self,
+        )
+        if self.run_dialog(dialog) and dialog.keep_mine is not None:
+            keep = dialog.keep_mine
+            self._write(
+                lambda: workspace.resolve(condition.id, keep_mine=keep, editor=self.editor_name),
+                "Kept your version." if keep else "Took the newer version; yours is in History.",
+            )
+
+    @Slot()
+    def import_pack(self) -> None:
+        if self._workspace is None:
+            return
+        workspace = self._workspace
+        path = self.ask_open_path("Import update pack", "ketadesk update packs (*.kdpack)")
+        if path is None:
+            return
+        try:
+            plan = workspace.plan_import(path)
+        except StoreError as exc:
+            problems = getattr(exc, "problems", [str(exc)])
+            items = "".join(f"<li>{escape(p)}</li>" for p in problems[:20])
+            self.show_message(
+                "Update pack refused",
+                f"<p>Nothing was changed.</p><ul>{items}</ul>",
+            )
+            return
+        dialog = ImportPreviewDialog(path.name, plan, self)
+        if self.run_dialog(dialog):
+            self._write(lambda: workspace.apply_import(plan, editor=self.editor_name), "")
+
+    @Slot()
+    def export_pack(self) -> None:
+        if self._workspace is None:
+            return
+        workspace = self._workspace
+        choice = self.ask_choice(
+            "Export update pack",
+            "Export every entry, or only what differs from the bundled content (your edits and "
+            "additions)?",
+            ["Everything", "Only what changed"],
+        )
+        if choice is None:
+            return
+        suggested = self._export_folder() / f"ketadesk-{dt.date.today().isoformat()}.kdpack"
+        path = self.ask_save_path(suggested)
+        if path is None:
+            return
+        path = path if path.suffix == ".kdpack" else path.with_suffix(".kdpack")
+        self._write(
+            lambda: workspace.export_pack(path, author=self.editor_name, changed_only=choice == 1),
+            f"Wrote the update pack {path}.",
+        )
+
+    @Slot()
+    def show_backups(self) -> None:
+        if self._workspace is None:
+            return
+        workspace = self._workspace
+        dialog = BackupsDialog(workspace.backups(), self)
+        if not self.run_dialog(dialog) or dialog.action is None:
+            return
+        action, name = dialog.action
+        if action == "backup":
+            self._write(lambda: f"Backed up as {workspace.backup().name}.", "")
+        elif action == "restore" and self.confirm(
+            "Restore backup",
+            f"Replace the working database with {name}? The present state is backed up first.",
+        ):
+            self._write(
+                lambda: f"Restored {name}; the state before is {workspace.restore(name).name}.",
+                "",
+            )
+        elif action == "reset":
+            self.reset_content()
+
+    @Slot()
+    def reset_content(self) -> None:
+        if self._workspace is None:
+            return
+        workspace = self._workspace
+        if self.confirm(
+            "Reset to the bundled content",
+            "Discard local edits and go back to the content that came with ketadesk? The present "
+            "state is backed up first and can be restored from Backups.",
+        ):
+            self._write(
+                lambda: f"Reset; the state before is backed up as {workspace.reset().name}.", ""
+            )
+
     # --- view verbs: every dialog goes through one of these, so tests can replace them ----------
+
+    def run_dialog(self, dialog: QDialog) -> bool:
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
+    def confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def ask_choice(self, title: str, text: str, options: list[str]) -> int | None:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
+        buttons = [box.addButton(o, QMessageBox.ButtonRole.AcceptRole) for o in options]
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return buttons.index(clicked) if clicked in buttons else None
+
+    def ask_open_path(self, title: str, filter_text: str) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self, title, str(self._export_folder()), filter_text)
+        return Path(name) if name else None
 
     def ask_preferences(self, current: HandoutPreferences) -> HandoutPreferences | None:
         dialog = PreferencesDialog(current, self)
