@@ -67,8 +67,8 @@ def _split(text: str) -> tuple[str, ...]:
 class _RangeEditor(QWidget):
     def __init__(self, value: TimeRange, name: str):
         super().__init__()
-        self.low = QDoubleSpinBox(maximum=10_000, decimals=1)
-        self.high = QDoubleSpinBox(maximum=10_000, decimals=1)
+        self.low = QDoubleSpinBox(maximum=10_000, decimals=2)
+        self.high = QDoubleSpinBox(maximum=10_000, decimals=2)
         self.unit = QComboBox()
         self.unit.addItems(TIME_UNITS)
         self.low.setValue(value.min)
