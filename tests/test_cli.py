@@ -438,3 +438,66 @@ def test_data_folder_defaults_to_the_per_user_folder(monkeypatch):
 def test_bundled_resources_are_found_from_the_source_checkout():
     assert paths.bundled_db() == REPO / "resources" / "ketadesk.db"
     assert paths.content_dir() == REPO / "resources" / "content"
+
+
+# --- updating the content from the command line ----------------------------------------------
+
+
+def test_export_import_backup_restore_reset_history(capsys, bundle, tmp_path, data_dir):
+    pack = tmp_path / "all.kdpack"
+    code, out, _ = run(capsys, "db", "export", str(pack), "--author", "Dr A")
+    assert code == 0 and out.startswith(f"Wrote {pack}: 7 entries")
+    code, out, _ = run(capsys, "db", "import", str(pack), "--dry-run")
+    assert code == 0 and "0 added, 0 changed, 7 unchanged" in out and "Dry run" in out
+    code, out, _ = run(capsys, "db", "import", str(pack), "--yes")
+    assert code == 0 and "Nothing to import" in out
+
+    code, out, _ = run(capsys, "db", "backup")
+    assert code == 0 and out.startswith("Backed up to ")
+    code, out, _ = run(capsys, "db", "backups")
+    name = out.split()[0]
+    assert code == 0 and name.endswith("-on-demand.db")
+    code, out, _ = run(capsys, "db", "restore", name, "--yes")
+    assert code == 0 and out.startswith(f"Restored {name}; the state before was backed up as ")
+    code, out, _ = run(capsys, "db", "reset", "--yes")
+    assert code == 0 and out.startswith("Reset to the bundled content")
+    code, out, _ = run(capsys, "db", "history", "major-depressive-disorder")
+    assert code == 0 and "no changes since the bundled content" in out
+
+
+def test_import_shows_what_would_change(capsys, bundle, tmp_path):
+    import json
+
+    from ketadesk import entries
+
+    pack = tmp_path / "p.kdpack"
+    run(capsys, "db", "export", str(pack))
+    data = json.loads(pack.read_text())
+    data["payload"]["conditions"][0]["name"] = "Renamed by the pack"
+    data["manifest"]["payload_sha256"] = entries.digest(data["payload"])
+    pack.write_text(json.dumps(data))
+    code, out, _ = run(capsys, "db", "import", str(pack), "--yes", "--editor", "Dr B")
+    changed_id = data["payload"]["conditions"][0]["id"]
+    assert code == 0 and f"  changed: {changed_id}" in out
+    assert "Imported: 0 added, 1 changed, 6 unchanged" in out
+    code, out, _ = run(capsys, "db", "history", changed_id)
+    assert "imported  by Dr B: from an update pack" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message", "code"),
+    [
+        (["db", "restore", "nope.db", "--yes"], "ketadesk: no backup named 'nope.db'", 1),
+        (["db", "history", "nope"], "ketadesk: no condition with id 'nope'", 1),
+        (["db", "reset"], "ketadesk: not a terminal: add --yes", 2),
+        (["db", "import", "/no/such.kdpack"], "ketadesk: the update pack was refused: cannot", 1),
+    ],
+)
+def test_update_commands_bad_input(capsys, bundle, argv, message, code):
+    got, _, err = run(capsys, *argv)
+    assert got == code and one_line_error(err).startswith(message)
+
+
+def test_writing_commands_refuse_a_read_only_database(capsys, bundle, tmp_path):
+    got, _, err = run(capsys, "--db", str(bundle), "db", "backup")
+    assert got == 2 and "opens a database read-only" in err
