@@ -37,9 +37,17 @@ def check(
 ) -> list[Problem]:
     """What would be wrong with saving `condition` (the content rules, as `db check`)."""
     ids = set(store.condition_ids()) | {condition.id}
-    references = store.reference_ids() | {r.id for r in new_references}
-    return rules.check_condition(
-        condition, categories=store.categories(), reference_ids=references, condition_ids=ids
+    existing = store.reference_ids()
+    problems = [
+        Problem(condition.id, f"reference:{r.id}", f"a reference with the id {r.id!r} exists")
+        for r in new_references
+        if r.id in existing
+    ]
+    return problems + rules.check_condition(
+        condition,
+        categories=store.categories(),
+        reference_ids=existing | {r.id for r in new_references},
+        condition_ids=ids,
     )
 
 

@@ -85,6 +85,15 @@ def test_a_new_reference_can_be_added_with_the_edit(working):
     assert "new-2025" in working.reference_ids()
 
 
+def test_a_new_reference_may_not_replace_one_in_the_catalogue(working):
+    from ketadesk.records import Reference
+
+    clash = Reference("ref-a", "study", "Someone", 2025, "Other", "J", "RCT", True)
+    with pytest.raises(editing.InvalidEntryError, match="a reference with the id 'ref-a' exists"):
+        edit(working, new_references=[clash])
+    assert working.get_condition(MDD).references[0].authors == "Able A, Baker B"
+
+
 def test_adding_a_new_condition(working):
     template = working.get_condition(MDD)
     new = dataclasses.replace(template, id="ketamine-test-entry", name="Aardvark syndrome")

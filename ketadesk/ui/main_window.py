@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import DISCLAIMER, about, handout_layout, handouts, render
+from .. import DISCLAIMER, about, render
 from ..errors import StoreError
 from ..records import (
     GRADE_MEANINGS,
@@ -51,20 +51,17 @@ from ..records import (
     ConditionSummary,
     DbInfo,
     Handout,
-    HandoutOptions,
-    HandoutPart,
     Problem,
     Reference,
-    Revision,
     SearchHit,
     SideEffect,
 )
 from ..workspace import Workspace
 from .checklist import ChecklistPanel
 from .condition_delegate import WHY_ROLE, ConditionDelegate
-from .data_dialogs import BackupsDialog, CompareDialog, HistoryDialog, ImportPreviewDialog
+from .database_actions import DatabaseActions
 from .dialogs import ChooseConditionsDialog, HandoutPreferences, PreferencesDialog
-from .editor import EntryEditor
+from .handout_actions import HandoutActions
 from .search_box import SearchBox
 from .window_state import WindowState, remember
 
@@ -89,7 +86,7 @@ class Library(Protocol):
     def references(self) -> list[Reference]: ...
 
 
-class MainWindow(QMainWindow):
+class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
     def __init__(
         self,
         library: Library,
@@ -597,338 +594,6 @@ class MainWindow(QMainWindow):
             self.checklist.effects, self.checklist.checked_ids(), condition_name=name
         )
         self.print_html("Side effects discussed", html)
-
-    # --- handouts --------------------------------------------------------------------------
-
-    @property
-    def preferences(self) -> HandoutPreferences:
-        return HandoutPreferences(
-            clinic=self._state.text("handout/clinic"),
-            phone=self._state.text("handout/phone"),
-            paper=self._state.text("handout/paper")
-            if self._state.text("handout/paper") in ("a4", "letter")
-            else "",
-            large_print=self._state.flag("handout/large_print"),
-            references=self._state.flag("handout/references"),
-            treatment_day=self._state.flag("handout/treatment_day"),
-            editor=self._state.text("editor/name"),
-        )
-
-    def set_preferences(self, value: HandoutPreferences) -> None:
-        for key in ("clinic", "phone", "paper", "large_print", "references", "treatment_day"):
-            self._state.set(f"handout/{key}", getattr(value, key))
-        self._state.set("editor/name", value.editor)
-        self._state.sync()
-
-    @Slot()
-    def edit_preferences(self) -> None:
-        value = self.ask_preferences(self.preferences)
-        if value is not None:
-            self.set_preferences(value)
-            self.statusBar().showMessage("Preferences saved.", 4000)
-
-    def handout_options(self) -> HandoutOptions:
-        prefs = self.preferences
-        return HandoutOptions(
-            paper=prefs.paper or handout_layout.default_paper(),
-            large_print=prefs.large_print,
-            references=prefs.references,
-            clinic=prefs.clinic,
-            phone=prefs.phone,
-        )
-
-    def _parts(self, ids: list[str]) -> list[HandoutPart]:
-        """The print run for these handouts; the ticked side effects go into each condition's."""
-        discussed = self.checklist.checked_ids()
-        treatment_day = self.preferences.treatment_day
-        parts: list[HandoutPart] = []
-        for handout_id in ids:
-            parts += handouts.print_run(
-                self._library,
-                handout_id,
-                discussed=discussed,
-                with_treatment_day=treatment_day and len(ids) == 1,
-            )
-        return parts
-
-    def _paint(self, parts: list[HandoutPart]) -> Callable[[QPrinter], object]:
-        options = self.handout_options()
-        version = self._info.content_version
-
-        def paint(printer: QPrinter) -> object:
-            return handout_layout.paint(
-                printer, parts, options, content_version=version, printed=dt.date.today()
-            )
-
-        return paint
-
-    def _painter_for(self, ids: list[str]) -> Callable[[QPrinter], object] | None:
-        try:
-            return self._paint(self._parts(ids))
-        except StoreError as exc:
-            self.show_message("Handout not available", escape(str(exc)))
-            return None
-
-    @Slot()
-    def preview_handout(self) -> None:
-        if self._current is not None and (paint := self._painter_for([self._current.id])):
-            self.run_preview(paint)
-
-    @Slot()
-    def print_handout(self) -> None:
-        if self._current is not None and (paint := self._painter_for([self._current.id])):
-            self.run_print(paint, self._current.name)
-
-    @Slot()
-    def export_handout(self) -> None:
-        if self._current is None:
-            return
-        suggested = self._export_folder() / handouts.file_name(self._current.id, dt.date.today())
-        path = self.ask_save_path(suggested)
-        if path is not None:
-            self._export([self._current.id], lambda _: path)
-
-    def _choices(self) -> list[tuple[str, str]]:
-        general = [(h.id, f"{h.title} (for every condition)") for h in self._library.handouts()]
-        return general + [(s.id, s.name) for s in self._library.list_conditions()]
-
-    @Slot()
-    def print_several(self) -> None:
-        ids = self.ask_conditions(self._choices())
-        if ids and (paint := self._painter_for(ids)):
-            self.run_print(paint, "Handouts")
-
-    @Slot()
-    def export_several(self) -> None:
-        ids = self.ask_conditions(self._choices())
-        if not ids:
-            return
-        folder = self.ask_folder(self._export_folder())
-        if folder is not None:
-            today = dt.date.today()
-            self._export(ids, lambda i: folder / handouts.file_name(i, today))
-
-    def _export(self, ids: list[str], path_for: Callable[[str], Path]) -> None:
-        written = []
-        try:
-            for handout_id in ids:
-                path = path_for(handout_id)
-                handout_layout.export_pdf(
-                    self._parts([handout_id]),
-                    self.handout_options(),
-                    path,
-                    content_version=self._info.content_version,
-                    printed=dt.date.today(),
-                )
-                written.append(path)
-        except StoreError as exc:
-            self.show_message("Handout not saved", escape(str(exc)))
-            return
-        finally:
-            if written:
-                self._state.set("handout/folder", str(written[-1].parent))
-        names = ", ".join(p.name for p in written)
-        self.statusBar().showMessage(f"Saved {names} in {written[-1].parent}", 10000)
-
-    def _export_folder(self) -> Path:
-        saved = Path(self._state.text("handout/folder") or Path.home())
-        return saved if saved.is_dir() else Path.home()
-
-    # --- editing the database -----------------------------------------------------------------
-
-    @property
-    def editor_name(self) -> str:
-        return self.preferences.editor or "unnamed editor"
-
-    def _write(self, work: Callable[[], object], done: str) -> bool:
-        """Run a change; on success refresh everything and say so, else show why."""
-        try:
-            result = work()
-        except StoreError as exc:
-            self.show_message("Not changed", escape(str(exc)))
-            return False
-        self._info = self._library.info()
-        self.content_label.setText(
-            f"Content {self._info.content_version} of {self._info.content_date}"
-        )
-        current = self._current.id if self._current else None
-        self._refresh()
-        if current and any(s.id == current for s in self._library.list_conditions()):
-            self.show_condition(current)
-        message = done if not isinstance(result, str) else result
-        self.statusBar().showMessage(message, 10000)
-        return True
-
-    def _open_editor(self, condition: Condition | None) -> None:
-        if self._workspace is None:
-            return
-        workspace = self._workspace
-        template = condition or self._library.get_condition(self._library.list_conditions()[0].id)
-        dialog = EntryEditor(
-            condition,
-            template=template,
-            categories=self._library.categories(),
-            side_effects=self._library.side_effects(),
-            references=self._library.references(),
-            check=lambda c, refs: workspace.check(c, refs),
-            parent=self,
-        )
-        if not self.run_dialog(dialog) or dialog.result_condition is None:
-            return
-        saved = dialog.result_condition
-        if self._write(
-            lambda: workspace.save(
-                saved, editor=self.editor_name, new_references=dialog.new_references
-            ),
-            f"Saved {saved.name}; the change is in its history.",
-        ):
-            self.show_condition(saved.id)
-
-    @Slot()
-    def edit_entry(self) -> None:
-        if self._current is not None:
-            self._open_editor(self._current)
-
-    @Slot()
-    def new_entry(self) -> None:
-        self._open_editor(None)
-
-    @Slot()
-    def retire_entry(self) -> None:
-        if self._workspace is None or self._current is None:
-            return
-        condition, workspace = self._current, self._workspace
-        if not self.confirm(
-            "Retire entry",
-            f"Hide {condition.name} from the list? It stays in the database and its history, "
-            "and an update pack or History can bring it back.",
-        ):
-            return
-        self._current = None
-        self._write(
-            lambda: workspace.retire(condition.id, editor=self.editor_name),
-            f"{condition.name} was retired.",
-        )
-        self.detail.setHtml(self._welcome_html())
-
-    @Slot()
-    def show_history(self) -> None:
-        if self._workspace is None or self._current is None:
-            return
-        condition, workspace = self._current, self._workspace
-
-        def page(revision: Revision) -> str:
-            version = workspace.revision_condition(revision)
-            return render.condition_html(version, palette=self._palette())
-
-        dialog = HistoryDialog(condition.name, workspace.revisions(condition.id), page, self)
-        if self.run_dialog(dialog) and dialog.chosen is not None:
-            chosen = dialog.chosen
-            self._write(
-                lambda: workspace.revert(condition.id, chosen.id, editor=self.editor_name),
-                f"Restored the version of {chosen.at}.",
-            )
-
-    @Slot()
-    def compare_versions(self) -> None:
-        if self._workspace is None or self._current is None:
-            return
-        condition, workspace = self._current, self._workspace
-        theirs = workspace.pending(condition.id)
-        if theirs is None:
-            return
-        dialog = CompareDialog(
-            render.condition_html(condition, palette=self._palette()),
-            render.condition_html(theirs, palette=self._palette()),
-            self,
-        )
-        if self.run_dialog(dialog) and dialog.keep_mine is not None:
-            keep = dialog.keep_mine
-            self._write(
-                lambda: workspace.resolve(condition.id, keep_mine=keep, editor=self.editor_name),
-                "Kept your version." if keep else "Took the newer version; yours is in History.",
-            )
-
-    @Slot()
-    def import_pack(self) -> None:
-        if self._workspace is None:
-            return
-        workspace = self._workspace
-        path = self.ask_open_path("Import update pack", "ketadesk update packs (*.kdpack)")
-        if path is None:
-            return
-        try:
-            plan = workspace.plan_import(path)
-        except StoreError as exc:
-            problems = getattr(exc, "problems", [str(exc)])
-            items = "".join(f"<li>{escape(p)}</li>" for p in problems[:20])
-            self.show_message(
-                "Update pack refused",
-                f"<p>Nothing was changed.</p><ul>{items}</ul>",
-            )
-            return
-        dialog = ImportPreviewDialog(path.name, plan, self)
-        if self.run_dialog(dialog):
-            self._write(lambda: workspace.apply_import(plan, editor=self.editor_name), "")
-
-    @Slot()
-    def export_pack(self) -> None:
-        if self._workspace is None:
-            return
-        workspace = self._workspace
-        choice = self.ask_choice(
-            "Export update pack",
-            "Export every entry, or only what differs from the bundled content (your edits and "
-            "additions)?",
-            ["Everything", "Only what changed"],
-        )
-        if choice is None:
-            return
-        suggested = self._export_folder() / f"ketadesk-{dt.date.today().isoformat()}.kdpack"
-        path = self.ask_save_path(suggested)
-        if path is None:
-            return
-        path = path if path.suffix == ".kdpack" else path.with_suffix(".kdpack")
-        self._write(
-            lambda: workspace.export_pack(path, author=self.editor_name, changed_only=choice == 1),
-            f"Wrote the update pack {path}.",
-        )
-
-    @Slot()
-    def show_backups(self) -> None:
-        if self._workspace is None:
-            return
-        workspace = self._workspace
-        dialog = BackupsDialog(workspace.backups(), self)
-        if not self.run_dialog(dialog) or dialog.action is None:
-            return
-        action, name = dialog.action
-        if action == "backup":
-            self._write(lambda: f"Backed up as {workspace.backup().name}.", "")
-        elif action == "restore" and self.confirm(
-            "Restore backup",
-            f"Replace the working database with {name}? The present state is backed up first.",
-        ):
-            self._write(
-                lambda: f"Restored {name}; the state before is {workspace.restore(name).name}.",
-                "",
-            )
-        elif action == "reset":
-            self.reset_content()
-
-    @Slot()
-    def reset_content(self) -> None:
-        if self._workspace is None:
-            return
-        workspace = self._workspace
-        if self.confirm(
-            "Reset to the bundled content",
-            "Discard local edits and go back to the content that came with ketadesk? The present "
-            "state is backed up first and can be restored from Backups.",
-        ):
-            self._write(
-                lambda: f"Reset; the state before is backed up as {workspace.reset().name}.", ""
-            )
 
     # --- view verbs: every dialog goes through one of these, so tests can replace them ----------
 
