@@ -2,11 +2,13 @@
 # re-installed when pyproject.toml changes) and then does its job.
 #   make run    set up and start the app
 #   make test   set up and run the whole suite: lint, format check, tests
+# and, for packaging:
+#   make bundle build the one-folder app in dist/ketadesk/ (installs PyInstaller first)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format clean bundle
 
 run: $(VENV)/.runtime
 	$(BIN)/ketadesk
@@ -15,6 +17,10 @@ test: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+bundle: $(VENV)/.bundle
+	$(BIN)/python -m PyInstaller build_app.spec --noconfirm --clean
+	@echo "Built dist/ketadesk/ ($$(du -sh dist/ketadesk | cut -f1)); try: dist/ketadesk/ketadesk --self-test"
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
@@ -34,6 +40,10 @@ $(VENV)/.runtime: pyproject.toml | $(VENV)/bin/python
 
 $(VENV)/.test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.runtime
+
+$(VENV)/.bundle: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e . "pyinstaller==6.22.3"
 	touch $@ $(VENV)/.runtime
 
 clean:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import shiboken6
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from . import __version__, checks, paths, store, workingcopy
@@ -26,6 +27,7 @@ def application(argv: Sequence[str] = ()) -> QApplication:
     app.setOrganizationName("ketadesk")
     app.setApplicationName("ketadesk")
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(QIcon(str(paths.icon_file("svg"))))
     return app
 
 

@@ -43,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ketadesk {__version__}")
     parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation headless (database, rendering, Qt plugins, a handout "
+        "PDF) without touching your data; exit 0 when all is well",
+    )
+    parser.add_argument(
         "--db",
         type=Path,
         metavar="FILE",
@@ -155,6 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(errors="replace")
     try:
         args = build_parser().parse_args(args_list)
+        if args.self_test:
+            from .selftest import run as self_test
+
+            return EXIT_OK if self_test() == 0 else EXIT_FAILED
         if args.command is None:
             if not _display_available():
                 return _fail(
@@ -174,8 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()  # the reader went away (e.g. `| head`); nothing more to say
         return EXIT_OK
     except Exception as exc:  # the one place that turns any error into a single line
-        from .content import ContentError
-        from .store import StoreError
+        # light modules only: this handler must work even if a heavy import is what failed
+        from .errors import StoreError
+        from .sourceio import ContentError
 
         if isinstance(exc, ContentError):
             print("\n".join(str(p) for p in exc.problems), file=sys.stderr)

@@ -29,6 +29,11 @@ def bundled_db() -> Path:
     return resources_dir() / "ketadesk.db"
 
 
+def icon_file(kind: str = "svg") -> Path:
+    """The application icon: svg (the window), png, ico (Windows) or icns (macOS)."""
+    return resources_dir() / "icons" / f"ketadesk.{kind}"
+
+
 def content_dir() -> Path:
     return resources_dir() / "content"
 
