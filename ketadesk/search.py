@@ -9,11 +9,12 @@ entry whose abbreviations include it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from . import markup
-from .records import Condition
+from .records import Condition, SnippetPart
 
 T = TypeVar("T")
 
@@ -21,6 +22,10 @@ MAX_TERMS = 16
 """Longer input keeps its first 16 words: enough for any real query, bounded for pasted text."""
 
 MAX_TERM_LENGTH = 64
+
+BROAD_MATCHES = 1000
+"""Above this many matching documents a query is "broad": ranked in tiers by list order rather
+than by bm25, whose cost grows with the number of matches."""
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -81,3 +86,62 @@ def search_rows(c: Condition) -> list[dict[str, object]]:
         )
         rows.append({"section": "Side effects", "name": "", "aliases": "", "text": text})
     return [{"num": None, "condition_id": c.id, **row} for row in rows]
+
+
+def _fold(word: str) -> str:
+    """Case and accents folded, as the index folds them.
+
+    >>> _fold("Ménière")
+    'meniere'
+    """
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def snippet(text: str, typed: str, *, words: int = 12) -> tuple[SnippetPart, ...]:
+    """A short window of `text` around the first word that starts with a typed word, the
+    matching words marked. Made in Python from the stored text: FTS5's snippet() would walk the
+    whole posting list of a common word for every hit.
+
+    >>> [(p.text, p.matched) for p in snippet("Ketamine eases pain quickly", "pain")]
+    [('Ketamine eases ', False), ('pain', True), (' quickly', False)]
+    """
+    wanted = [_fold(w) for w in _WORD.findall(typed)]
+    tokens = list(_WORD.finditer(text))
+    if not tokens:
+        return ()
+
+    def hit(m: re.Match[str]) -> bool:
+        folded = _fold(m.group())
+        return any(folded.startswith(w) for w in wanted)
+
+    first = next((i for i, m in enumerate(tokens) if hit(m)), 0)
+    start = max(0, first - 3)
+    end = min(len(tokens), start + words)
+    parts: list[SnippetPart] = []
+    if start > 0:
+        parts.append(SnippetPart("…", False))
+    cursor = tokens[start].start()
+    for m in tokens[start:end]:
+        if hit(m):
+            if m.start() > cursor:
+                parts.append(SnippetPart(text[cursor : m.start()], False))
+            parts.append(SnippetPart(m.group(), True))
+            cursor = m.end()
+    stop = len(text) if end == len(tokens) else tokens[end - 1].end()
+    tail = text[cursor:stop].rstrip()
+    if tail:
+        parts.append(SnippetPart(tail, False))
+    if end < len(tokens):
+        parts.append(SnippetPart("…", False))
+    return tuple(_merge(parts))
+
+
+def _merge(parts: list[SnippetPart]) -> list[SnippetPart]:
+    merged: list[SnippetPart] = []
+    for part in parts:
+        if merged and merged[-1].matched == part.matched:
+            merged[-1] = SnippetPart(merged[-1].text + part.text, part.matched)
+        else:
+            merged.append(part)
+    return merged

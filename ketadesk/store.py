@@ -230,46 +230,86 @@ class Store:
         """Conditions matching `text`, best first, with where and how each matched.
 
         Any string is safe: it is turned into quoted prefix terms (see search.fts_query).
+        Ranking: a name or abbreviation typed exactly comes first. When few documents match,
+        the rest are ranked by bm25 (names and aliases weigh most); when a query matches very
+        many (a single letter, or "ketamine" over thousands of entries) they are taken in two
+        tiers, name and alias matches then body matches, each in list order, which costs the
+        same whatever the database's size. Snippets are made only for the hits returned.
         """
         query = search_query.fts_query(text)
         if query is None:
             return []
-        rows = self._rows(
-            """
-            WITH hit AS MATERIALIZED (
-                SELECT d.condition_id, d.section,
-                       bm25(search_docs_fts, 10.0, 6.0, 1.0) AS rank,
-                       snippet(search_docs_fts, -1, char(2), char(3), '…', 12) AS snip
-                FROM search_docs_fts JOIN search_docs d ON d.num = search_docs_fts.rowid
-                WHERE search_docs_fts MATCH ?
-            )
-            SELECT hit.condition_id, hit.section, min(hit.rank) AS rank, hit.snip,
-                   c.name, c.category, c.grade, c.abbreviations
-            FROM hit JOIN conditions c ON c.id = hit.condition_id AND c.retired = 0
-            GROUP BY hit.condition_id
-            ORDER BY rank, c.position
-            LIMIT ?
-            """,
-            (query, limit),
+        probe = self._rows(
+            "SELECT rowid FROM search_docs_fts WHERE search_docs_fts MATCH ? LIMIT ?",
+            (query, search_query.BROAD_MATCHES + 1),
         )
+        if len(probe) <= search_query.BROAD_MATCHES:
+            ranked = self._rows(
+                "SELECT rowid, bm25(search_docs_fts, 10.0, 6.0, 1.0) AS rank FROM search_docs_fts"
+                " WHERE search_docs_fts MATCH ? ORDER BY rank",
+                (query,),
+            )
+            order = [(r["rowid"], r["rank"]) for r in ranked]
+        else:
+            names = self._rows(
+                "SELECT rowid FROM search_docs_fts WHERE search_docs_fts MATCH ? LIMIT ?",
+                (f"{{name aliases}} : ({query})", search_query.BROAD_MATCHES),
+            )
+            order = [(r["rowid"], -2.0) for r in names]
+            order += [(r["rowid"], -1.0) for r in probe]
+        best = self._best_per_condition(order, limit)
+        nums = [doc["num"] for doc, _ in best]
+        marks = ",".join("?" * len(nums))
+        rows = {
+            r["num"]: r
+            for r in self._rows(
+                f"SELECT num, name, aliases, text FROM search_docs WHERE num IN ({marks})", nums
+            )
+        }
         hits = [
             SearchHit(
                 condition=ConditionSummary(
-                    r["condition_id"],
-                    r["name"],
-                    r["category"],
-                    r["grade"],
-                    tuple(json.loads(r["abbreviations"])),
+                    doc["condition_id"],
+                    doc["name"],
+                    doc["category"],
+                    doc["grade"],
+                    tuple(json.loads(doc["abbreviations"])),
                 ),
-                section=r["section"],
-                snippet=_snippet_parts(r["snip"]),
-                rank=r["rank"],
+                section=doc["section"],
+                snippet=_doc_snippet(rows.get(doc["num"]), text),
+                rank=rank,
             )
-            for r in rows
+            for doc, rank in best
         ]
         return search_query.exact_name_first(
             hits, text, lambda h: (h.condition.name, *h.condition.abbreviations)
         )
+
+    def _best_per_condition(
+        self, order: list[tuple[int, float]], limit: int
+    ) -> list[tuple[sqlite3.Row, float]]:
+        """The best-ranked document of each condition in use, best first, at most `limit`.
+        Equal ranks keep the list's order (category, then name)."""
+        found: dict[str, tuple[sqlite3.Row, float]] = {}
+        for start in range(0, len(order), 500):
+            chunk = order[start : start + 500]
+            rank_of = dict(chunk)
+            marks = ",".join("?" * len(chunk))
+            rows = self._rows(
+                "SELECT d.num, d.condition_id, d.section, c.name, c.category, c.grade,"
+                " c.abbreviations, c.position FROM search_docs d JOIN conditions c"
+                f" ON c.id = d.condition_id AND c.retired = 0 WHERE d.num IN ({marks})",
+                [num for num, _ in chunk],
+            )
+            for row in rows:
+                rank = rank_of[row["num"]]
+                known = found.get(row["condition_id"])
+                if known is None or (rank, row["position"]) < (known[1], known[0]["position"]):
+                    found[row["condition_id"]] = (row, rank)
+            if len(found) >= limit and all(r <= chunk[-1][1] for _, r in found.values()):
+                break
+        ranked = sorted(found.values(), key=lambda item: (item[1], item[0]["position"]))
+        return ranked[:limit]
 
     def integrity_problems(self) -> list[str]:
         """SQLite's integrity, foreign-key and full-text index checks; empty when healthy."""
@@ -663,13 +703,15 @@ def _side_effect(r: sqlite3.Row) -> SideEffect:
     )
 
 
-def _snippet_parts(snip: str) -> tuple[SnippetPart, ...]:
-    """'a \\x02b\\x03 c' -> (a, False), (b, True), (c, False)."""
-    parts: list[SnippetPart] = []
-    for i, chunk in enumerate(snip.split("\x02")):
-        matched, _, rest = chunk.partition("\x03") if i else ("", "", chunk)
-        if matched:
-            parts.append(SnippetPart(matched, True))
-        if rest:
-            parts.append(SnippetPart(rest, False))
-    return tuple(parts)
+def _doc_snippet(row: sqlite3.Row | None, typed: str) -> tuple[SnippetPart, ...]:
+    """The snippet of a search document: its text, or for a name document the name, else
+    the aliases, whichever holds the match."""
+    if row is None:
+        return ()
+    if row["text"]:
+        return search_query.snippet(row["text"], typed)
+    for field in ("name", "aliases"):
+        parts = search_query.snippet(row[field] or "", typed)
+        if any(p.matched for p in parts):
+            return parts
+    return search_query.snippet(row["name"] or "", typed)

@@ -200,8 +200,7 @@ def test_search(capsys, bundle):
     assert code == 0
     assert out.splitlines() == [
         "complex-regional-pain-syndrome  Complex regional pain syndrome",
-        "    Summary: Complex regional pain syndrome summary sentence. [Allodynia] responds to "
-        "infusions.",
+        "    Summary: …syndrome summary sentence. [Allodynia] responds to infusions.",
     ]
 
 

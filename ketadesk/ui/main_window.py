@@ -183,7 +183,9 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
 
         self._build_menus()
 
-        self._debounce = QTimer(self, singleShot=True, interval=80)
+        # interval 0: the list follows each keystroke on the next turn of the event loop (search
+        # takes a few milliseconds even at 10,000 entries), coalescing keys typed in one burst
+        self._debounce = QTimer(self, singleShot=True, interval=0)
         self._debounce.timeout.connect(self._refresh)
         self.search_edit.textChanged.connect(self._debounce.start)
         self.search_edit.moved.connect(self._move)
