@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-import textstat
-
 from . import markup
 
 MAX_HANDOUT_GRADE = 6.0
@@ -60,6 +58,8 @@ def reading_grade(markdown: str) -> float:
     >>> reading_grade("### What to do\\n\\n- Drink water.\\n- Rest at home.") <= 6
     True
     """
+    import textstat  # imported when first needed: it takes ~40 ms, off the start-up path
+
     text = handout_sentences(markdown)
     if not text:
         return 0.0

@@ -11,7 +11,6 @@ import logging
 import os
 from pathlib import Path
 
-from . import backups, editing, entries
 from .records import DbInfo
 from .store import NotFoundError, OlderSchemaError, Store, StoreError, UnreadableDatabaseError
 
@@ -78,6 +77,8 @@ def merge_bundled(working: Store, bundled: Path, data_dir: Path) -> str:
     (resolved later: keep mine / take theirs); new entries are added; references, side effects
     and general handouts take the bundled versions (local additions stay).
     """
+    from . import backups, editing, entries  # only an upgrade needs them; kept off start-up
+
     safety = backups.backup(working, data_dir, "before-upgrade")
     updated = added = kept = 0
     with Store.open(bundled, read_only=True, verify=False) as source:

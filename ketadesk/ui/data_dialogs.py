@@ -7,6 +7,7 @@ They show what the window gives them and report the person's choice; the window 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
@@ -23,9 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..backups import Backup
-from ..packs import ImportPlan
 from ..records import Revision
+
+if TYPE_CHECKING:
+    from ..backups import Backup
+    from ..packs import ImportPlan
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -14,8 +14,6 @@ from PySide6.QtCore import Slot
 from .. import render
 from ..errors import StoreError
 from ..records import Condition, Revision
-from .data_dialogs import BackupsDialog, CompareDialog, HistoryDialog, ImportPreviewDialog
-from .editor import EntryEditor
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -52,6 +50,8 @@ class DatabaseActions(_Base):
     def _open_editor(self, condition: Condition | None) -> None:
         if self._workspace is None:
             return
+        from .editor import EntryEditor  # the editor loads on first use, not at start-up
+
         workspace = self._workspace
         template = condition or self._library.get_condition(self._library.list_conditions()[0].id)
         dialog = EntryEditor(
@@ -111,6 +111,8 @@ class DatabaseActions(_Base):
             version = workspace.revision_condition(revision)
             return render.condition_html(version, palette=self._palette())
 
+        from .data_dialogs import HistoryDialog
+
         dialog = HistoryDialog(condition.name, workspace.revisions(condition.id), page, self)
         if self.run_dialog(dialog) and dialog.chosen is not None:
             chosen = dialog.chosen
@@ -127,6 +129,8 @@ class DatabaseActions(_Base):
         theirs = workspace.pending(condition.id)
         if theirs is None:
             return
+        from .data_dialogs import CompareDialog
+
         dialog = CompareDialog(
             render.condition_html(condition, palette=self._palette()),
             render.condition_html(theirs, palette=self._palette()),
@@ -157,6 +161,8 @@ class DatabaseActions(_Base):
                 f"<p>Nothing was changed.</p><ul>{items}</ul>",
             )
             return
+        from .data_dialogs import ImportPreviewDialog
+
         dialog = ImportPreviewDialog(path.name, plan, self)
         if self.run_dialog(dialog):
             self._write(lambda: workspace.apply_import(plan, editor=self.editor_name), "")
@@ -189,6 +195,8 @@ class DatabaseActions(_Base):
         if self._workspace is None:
             return
         workspace = self._workspace
+        from .data_dialogs import BackupsDialog
+
         dialog = BackupsDialog(workspace.backups(), self)
         if not self.run_dialog(dialog) or dialog.action is None:
             return

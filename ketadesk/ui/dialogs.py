@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -22,23 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .window_state import HandoutPreferences
+
 PAPER_CHOICES = (("", "From my locale"), ("a4", "A4"), ("letter", "Letter"))
-
-
-@dataclass(frozen=True)
-class HandoutPreferences:
-    """What Preferences sets once for every handout. Clinic details only, never a patient's."""
-
-    clinic: str = ""
-    phone: str = ""
-    paper: str = ""
-    """"a4", "letter", or "" for the locale's default."""
-    large_print: bool = False
-    references: bool = False
-    treatment_day: bool = False
-    """Print the general treatment-day handout after a condition's handout."""
-    editor: str = ""
-    """Your name, recorded with each edit in the entry's history."""
 
 
 class PreferencesDialog(QDialog):

@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Slot
-from PySide6.QtPrintSupport import QPrinter
 
-from .. import handout_layout, handouts
+from .. import handouts
 from ..errors import StoreError
 from ..records import HandoutOptions, HandoutPart
-from .dialogs import HandoutPreferences
+from .window_state import HandoutPreferences
 
 if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrinter
+
     from .main_window import MainWindow
 
     _Base = MainWindow
@@ -57,7 +58,7 @@ class HandoutActions(_Base):
     def handout_options(self) -> HandoutOptions:
         prefs = self.preferences
         return HandoutOptions(
-            paper=prefs.paper or handout_layout.default_paper(),
+            paper=prefs.paper or _layout().default_paper(),
             large_print=prefs.large_print,
             references=prefs.references,
             clinic=prefs.clinic,
@@ -83,7 +84,7 @@ class HandoutActions(_Base):
         version = self._info.content_version
 
         def paint(printer: QPrinter) -> object:
-            return handout_layout.paint(
+            return _layout().paint(
                 printer, parts, options, content_version=version, printed=dt.date.today()
             )
 
@@ -140,7 +141,7 @@ class HandoutActions(_Base):
         try:
             for handout_id in ids:
                 path = path_for(handout_id)
-                handout_layout.export_pdf(
+                _layout().export_pdf(
                     self._parts([handout_id]),
                     self.handout_options(),
                     path,
@@ -160,3 +161,10 @@ class HandoutActions(_Base):
     def _export_folder(self) -> Path:
         saved = Path(self._state.text("handout/folder") or Path.home())
         return saved if saved.is_dir() else Path.home()
+
+
+def _layout():
+    """The paper-layout module (Qt print support), loaded when first used, not at start-up."""
+    from .. import handout_layout
+
+    return handout_layout

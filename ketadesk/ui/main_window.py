@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import (
@@ -25,7 +25,6 @@ from PySide6.QtGui import (
     QStandardItemModel,
     QTextDocument,
 )
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -60,10 +59,12 @@ from ..workspace import Workspace
 from .checklist import ChecklistPanel
 from .condition_delegate import WHY_ROLE, ConditionDelegate
 from .database_actions import DatabaseActions
-from .dialogs import ChooseConditionsDialog, HandoutPreferences, PreferencesDialog
 from .handout_actions import HandoutActions
 from .search_box import SearchBox
-from .window_state import WindowState, remember
+from .window_state import HandoutPreferences, WindowState, remember
+
+if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrinter
 
 log = logging.getLogger(__name__)
 
@@ -619,11 +620,15 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
         return Path(name) if name else None
 
     def ask_preferences(self, current: HandoutPreferences) -> HandoutPreferences | None:
+        from .dialogs import PreferencesDialog
+
         dialog = PreferencesDialog(current, self)
         return dialog.value() if dialog.exec() == PreferencesDialog.DialogCode.Accepted else None
 
     def ask_conditions(self, choices: list[tuple[str, str]]) -> list[str]:
         preselected = [self._current.id] if self._current else []
+        from .dialogs import ChooseConditionsDialog
+
         dialog = ChooseConditionsDialog(choices, preselected=preselected, parent=self)
         if dialog.exec() != ChooseConditionsDialog.DialogCode.Accepted:
             return []
@@ -642,6 +647,8 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
         return Path(name) if name else None
 
     def run_preview(self, paint: Callable[[QPrinter], object]) -> None:
+        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintPreviewDialog(printer, self)
         dialog.setWindowTitle("Print preview")
@@ -649,6 +656,8 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
         dialog.exec()
 
     def run_print(self, paint: Callable[[QPrinter], object], title: str) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(title)
         dialog = QPrintDialog(printer, self)
@@ -666,6 +675,8 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
     def print_html(self, title: str, html: str) -> None:
         document = QTextDocument()
         document.setHtml(html)
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(title)
         dialog = QPrintDialog(printer, self)

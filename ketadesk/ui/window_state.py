@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -14,6 +15,22 @@ from PySide6.QtCore import QByteArray, QSettings
 log = logging.getLogger(__name__)
 
 MAX_RECENT = 8
+
+
+@dataclass(frozen=True)
+class HandoutPreferences:
+    """What Preferences sets once for every handout. Clinic details only, never a patient's."""
+
+    clinic: str = ""
+    phone: str = ""
+    paper: str = ""
+    """"a4", "letter", or "" for the locale's default."""
+    large_print: bool = False
+    references: bool = False
+    treatment_day: bool = False
+    """Print the general treatment-day handout after a condition's handout."""
+    editor: str = ""
+    """Your name, recorded with each edit in the entry's history."""
 
 
 def open_settings(path: Path) -> QSettings:

@@ -1,0 +1,61 @@
+"""The floor for the start-up and memory benchmarks: a bare PySide6 window of the same shape
+as ketadesk's (search box, list, text pane), started the same way and timed the same way.
+
+    python tests/benchmarks/bare_window.py      (prints "first-paint <unix time>", then quits)
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import time
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import (
+    QApplication,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class FirstPaint(QObject):
+    def __init__(self, app: QApplication):
+        super().__init__()
+        self.app, self.done = app, False
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint and not self.done:
+            self.done = True
+            print(f"first-paint {time.time():.6f}", flush=True)
+            if os.environ.get("BENCH_REPORT_MEMORY"):
+                print(f"max-rss-kib {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+            QTimer.singleShot(0, self.app.quit)
+        return False
+
+
+def main() -> int:
+    app = QApplication(sys.argv)
+    window = QMainWindow()
+    left = QWidget()
+    layout = QVBoxLayout(left)
+    layout.addWidget(QLineEdit())
+    layout.addWidget(QListView())
+    splitter = QSplitter()
+    splitter.addWidget(left)
+    splitter.addWidget(QTextBrowser())
+    window.setCentralWidget(splitter)
+    window.resize(1280, 800)
+    watcher = FirstPaint(app)
+    window.installEventFilter(watcher)
+    window.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
