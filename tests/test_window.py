@@ -551,3 +551,20 @@ def test_preferences_dialog_saves_and_the_next_start_remembers(qtbot, bundle, mo
         True,
         "Harbour Clinic",
     )
+
+
+def test_the_qt_binding_does_not_drop_references_to_none(window, qtbot):
+    """PySide6 6.12.0 lost a reference to None in QModelIndex.data() and QStandardItem.setData(),
+    so on Python 3.11 a few thousand list updates crashed the process ("deallocating None").
+    Typing many searches must leave None's reference count where it was."""
+    import sys
+
+    before = sys.getrefcount(None)
+    for _ in range(40):
+        for text in ("dep", "ptsd", "zzz", ""):
+            window.search_edit.setText(text)
+            window.refresh_now()
+    header = window.model.index(0, 0)
+    for _ in range(2000):
+        header.data(ID_ROLE)
+    assert sys.getrefcount(None) >= before - 50

@@ -308,6 +308,16 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
 
     @Slot()
     def _refresh(self) -> None:
+        """Refill the list (search hits, or every entry by category). Rebuilding the model must
+        never open an entry by itself, so the selection's signals are held meanwhile."""
+        selection = self.condition_list.selectionModel()
+        selection.blockSignals(True)
+        try:
+            self._fill_list()
+        finally:
+            selection.blockSignals(False)
+
+    def _fill_list(self) -> None:
         text = self.search_edit.text().strip()
         self.model.clear()
         self._no_hits_box.hide()
@@ -396,10 +406,10 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
             index = self.model.index(row, 0)
             if index.data(ID_ROLE) == condition_id:
                 selection = self.condition_list.selectionModel()
-                if not open_entry:
-                    selection.blockSignals(True)
+                was_blocked = selection.signalsBlocked()
+                selection.blockSignals(was_blocked or not open_entry)
                 self.condition_list.setCurrentIndex(index)
-                selection.blockSignals(False)
+                selection.blockSignals(was_blocked)
                 self.condition_list.scrollTo(index)
                 return
 

@@ -29,7 +29,7 @@ class FirstPaint(QObject):
         super().__init__()
         self.app, self.done = app, False
 
-    def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+    def eventFilter(self, watched, event):
         if event.type() == QEvent.Type.Paint and not self.done:
             self.done = True
             print(f"first-paint {time.time():.6f}", flush=True)

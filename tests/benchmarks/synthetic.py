@@ -23,13 +23,45 @@ from ketadesk import entries, paths  # noqa: E402
 from ketadesk.records import Section  # noqa: E402
 from ketadesk.store import Store  # noqa: E402
 
-WORDS = (
-    "allodynia anhedonia craving dissociation emergence glutamate hyperalgesia infusion "
-    "ketamine lozenge midazolam naltrexone oral placebo quetiapine relapse sertraline "
-    "tolerance urinary venlafaxine withdrawal zolpidem baseline cohort dose endpoint "
-    "follow-up hazard interim masked noninferiority open-label protocol randomised "
-    "subcutaneous titration washout"
-).split()
+WORDS = [
+    "allodynia",
+    "anhedonia",
+    "craving",
+    "dissociation",
+    "emergence",
+    "glutamate",
+    "hyperalgesia",
+    "infusion",
+    "ketamine",
+    "lozenge",
+    "midazolam",
+    "naltrexone",
+    "oral",
+    "placebo",
+    "quetiapine",
+    "relapse",
+    "sertraline",
+    "tolerance",
+    "urinary",
+    "venlafaxine",
+    "withdrawal",
+    "zolpidem",
+    "baseline",
+    "cohort",
+    "dose",
+    "endpoint",
+    "follow-up",
+    "hazard",
+    "interim",
+    "masked",
+    "noninferiority",
+    "open-label",
+    "protocol",
+    "randomised",
+    "subcutaneous",
+    "titration",
+    "washout",
+]
 
 
 def make(out: Path, count: int, *, seed: int = 7) -> Path:
@@ -55,9 +87,7 @@ def make(out: Path, count: int, *, seed: int = 7) -> Path:
                     abbreviations=(f"V{n:05d}",),
                     sections=sections,
                 )
-                store.put_condition(
-                    condition, local=False, base_hash=entries.entry_hash(condition)
-                )
+                store.put_condition(condition, local=False, base_hash=entries.entry_hash(condition))
             store.reindex()
     return out
 
