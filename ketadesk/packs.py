@@ -271,10 +271,15 @@ def apply_import(store: Store, plan: ImportPlan, data_dir: Path, *, editor: str)
             store.put_side_effect(effect)
         for handout in plan.pack.handouts:
             store.put_handout(handout)
+        added = {c.id for c in plan.added}
         for condition in plan.added + plan.changed:
-            retired = False if condition in plan.added else store.entry_state(condition.id).retired
+            retired = False if condition.id in added else store.entry_state(condition.id).retired
             store.put_condition(
-                condition, local=False, base_hash=entries.entry_hash(condition), retired=retired
+                condition,
+                local=False,
+                base_hash=entries.entry_hash(condition),
+                retired=retired,
+                index=False,
             )
             store.add_revision(
                 condition.id,
@@ -286,5 +291,5 @@ def apply_import(store: Store, plan: ImportPlan, data_dir: Path, *, editor: str)
             )
         for condition in plan.conflicts:
             store.set_state(condition.id, pending=entries.entry(condition))
-        store.reindex()
+        store.reindex(search=True)
     return f"Imported: {plan.summary()}. A backup was made first ({safety.name})."

@@ -15,6 +15,9 @@ MAX_HANDOUT_GRADE = 6.0
 """The AMA's health-literacy target: sixth grade or lower."""
 
 _SENTENCE_END = (".", "!", "?", ":")
+_BLOCK_START = re.compile(r"^(#{1,6}|[-*+]|\d+[.)])\s+")
+_SEPARATOR = "\ue000"
+"""Joins blocks for one pass of plain_text: a private-use character, never whitespace or text."""
 
 
 def handout_sentences(markdown: str) -> str:
@@ -33,17 +36,18 @@ def handout_sentences(markdown: str) -> str:
 
     for line in markdown.splitlines():
         stripped = line.strip()
-        starts_block = re.match(r"^(#{1,6}|[-*+]|\d+[.)])\s+", stripped)
+        starts_block = _BLOCK_START.match(stripped)
         if not stripped or starts_block:
             flush()
         if stripped:
-            paragraph.append(stripped)
+            paragraph.append(stripped[starts_block.end() :] if starts_block else stripped)
         if starts_block and stripped.startswith("#"):
             flush()
     flush()
+    # one plain_text pass over all blocks (it is the costly part), split again afterwards
+    plain = markup.plain_text(_SEPARATOR.join(blocks)).split(_SEPARATOR)
     sentences = []
-    for block in blocks:
-        text = markup.plain_text(block)
+    for text in (t.strip() for t in plain):
         if not text:
             continue
         if not text.endswith(_SENTENCE_END):

@@ -372,6 +372,12 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot save to {self.path}: {_reason(exc)}") from exc
 
+    def _write_many(self, sql: str, rows: list[tuple]) -> None:
+        try:
+            self._conn.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot save to {self.path}: {_reason(exc)}") from exc
+
     def entry_state(self, condition_id: str) -> EntryState:
         rows = self._rows(
             "SELECT retired, local, base_hash, pending FROM conditions WHERE id = ?",
@@ -391,12 +397,22 @@ class Store:
         base_hash: str,
         pending: dict | None = None,
         retired: bool = False,
+        index: bool = True,
     ) -> None:
         """Insert or replace one entry, all its parts and its search documents (call inside
-        a transaction, then reindex())."""
+        a transaction, then reindex()). With `index=False` the search index is not touched:
+        bulk writers (imports, upgrades) rebuild it once with reindex(search=True)."""
         onset = condition.onset
         assert onset is not None and condition.last_reviewed is not None  # checked by the rules
         cid = condition.id
+        # the search index follows its content table row by row (no full rebuild per change)
+        if index:
+            self._write(
+                "INSERT INTO search_docs_fts(search_docs_fts, rowid, name, aliases, text)"
+                " SELECT 'delete', num, name, aliases, text FROM search_docs"
+                " WHERE condition_id = ?",
+                (cid,),
+            )
         for table in ("sections", "condition_references", "condition_side_effects", "search_docs"):
             self._write(f"DELETE FROM {table} WHERE condition_id = ?", (cid,))
         old = self._rows("SELECT position FROM conditions WHERE id = ?", (cid,))
@@ -436,29 +452,37 @@ class Store:
                 json.dumps(pending, sort_keys=True) if pending is not None else None,
             ),
         )
-        for position, section in enumerate(condition.sections):
+        self._write_many(
+            "INSERT INTO sections (condition_id, position, key, title, markdown)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(cid, i, s.key, s.title, s.markdown) for i, s in enumerate(condition.sections)],
+        )
+        self._write_many(
+            "INSERT INTO condition_references (condition_id, reference_id, number)"
+            " VALUES (?, ?, ?)",
+            [(cid, ref.id, n) for n, ref in enumerate(condition.references, start=1)],
+        )
+        self._write_many(
+            "INSERT INTO condition_side_effects (condition_id, side_effect_id, position,"
+            " key, note) VALUES (?, ?, ?, ?, ?)",
+            [
+                (cid, link.side_effect.id, i, int(link.key), link.note)
+                for i, link in enumerate(condition.side_effects)
+            ],
+        )
+        self._write_many(
+            "INSERT INTO search_docs (condition_id, section, name, aliases, text)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [
+                (cid, row["section"], row["name"], row["aliases"], row["text"])
+                for row in search_query.search_rows(condition)
+            ],
+        )
+        if index:
             self._write(
-                "INSERT INTO sections (condition_id, position, key, title, markdown)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (cid, position, section.key, section.title, section.markdown),
-            )
-        for number, ref in enumerate(condition.references, start=1):
-            self._write(
-                "INSERT INTO condition_references (condition_id, reference_id, number)"
-                " VALUES (?, ?, ?)",
-                (cid, ref.id, number),
-            )
-        for position, link in enumerate(condition.side_effects):
-            self._write(
-                "INSERT INTO condition_side_effects (condition_id, side_effect_id, position,"
-                " key, note) VALUES (?, ?, ?, ?, ?)",
-                (cid, link.side_effect.id, position, int(link.key), link.note),
-            )
-        for row in search_query.search_rows(condition):
-            self._write(
-                "INSERT INTO search_docs (condition_id, section, name, aliases, text)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (cid, row["section"], row["name"], row["aliases"], row["text"]),
+                "INSERT INTO search_docs_fts(rowid, name, aliases, text)"
+                " SELECT num, name, aliases, text FROM search_docs WHERE condition_id = ?",
+                (cid,),
             )
 
     def set_state(
@@ -556,18 +580,22 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         self._write("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
-    def reindex(self) -> None:
-        """Re-sort the list (category order, then name) and rebuild the search index; call
-        after put_condition, inside the same transaction."""
+    def reindex(self, *, search: bool = False) -> None:
+        """Re-sort the list (category order, then name); call after put_condition, inside the
+        same transaction. `search=True` also rebuilds the search index, after bulk writes made
+        with put_condition(index=False)."""
         order = {name: i for i, name in enumerate(self.categories())}
         rows = self._rows("SELECT id, name, category FROM conditions")
         ranked = sorted(
             rows,
             key=lambda r: (order.get(r["category"], len(order)), r["name"].casefold(), r["id"]),
         )
-        for position, r in enumerate(ranked):
-            self._write("UPDATE conditions SET position = ? WHERE id = ?", (position, r["id"]))
-        self._write("INSERT INTO search_docs_fts(search_docs_fts) VALUES('rebuild')")
+        self._write_many(
+            "UPDATE conditions SET position = ? WHERE id = ?",
+            [(position, r["id"]) for position, r in enumerate(ranked)],
+        )
+        if search:
+            self._write("INSERT INTO search_docs_fts(search_docs_fts) VALUES('rebuild')")
 
     def restore_from(self, source: Path) -> None:
         """Replace this database's whole content with `source`'s, in one step (SQLite's backup

@@ -97,7 +97,7 @@ def merge_bundled(working: Store, bundled: Path, data_dir: Path) -> str:
                 try:
                     state = working.entry_state(cid)
                 except NotFoundError:
-                    working.put_condition(theirs, local=False, base_hash=their_hash)
+                    working.put_condition(theirs, local=False, base_hash=their_hash, index=False)
                     action, added = "added", added + 1
                 else:
                     if state.local:
@@ -108,7 +108,11 @@ def merge_bundled(working: Store, bundled: Path, data_dir: Path) -> str:
                     if entries.entry_hash(working.get_condition(cid)) == their_hash:
                         continue
                     working.put_condition(
-                        theirs, local=False, base_hash=their_hash, retired=state.retired
+                        theirs,
+                        local=False,
+                        base_hash=their_hash,
+                        retired=state.retired,
+                        index=False,
                     )
                     action, updated = "upgraded", updated + 1
                 working.add_revision(
@@ -121,7 +125,7 @@ def merge_bundled(working: Store, bundled: Path, data_dir: Path) -> str:
                 )
             for key in ("content_version", "content_date", "source_hash"):
                 working.set_meta(key, getattr(new_info, key))
-            working.reindex()
+            working.reindex(search=True)
     notice = _update_notice(old_info, new_info, safety.name)
     notice += f" {updated} entries updated, {added} added"
     if kept:

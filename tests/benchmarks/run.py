@@ -200,6 +200,12 @@ def pack_of(count: int, path: Path) -> None:
     for n in range(count):
         item = copy.deepcopy(template[n % len(template)])
         item["id"], item["name"] = f"bench-{n:04d}", f"Benchmark entry {n:04d}"
+        # distinct text in every entry, so no cache makes the figure look better than it is
+        item["sections"]["Evidence"] += f"\n\nVariant {n} of the benchmark."
+        handout = item["sections"]["Patient handout"]
+        item["sections"]["Patient handout"] = handout.replace(
+            "\n\n", f"\n\nThis is sheet {n}.\n\n", 1
+        )
         pack["payload"]["conditions"].append(item)
     pack["manifest"]["payload_sha256"] = entries.digest(pack["payload"])
     packs.write_pack(pack, path)
