@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 def rss_kib() -> int:
     """Peak resident memory of this process image (see probe_app.rss_kib)."""
     try:
-        for line in open("/proc/self/status", encoding="ascii"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -17,9 +17,10 @@ def rss_kib() -> int:
     """Peak resident memory of this process image. /proc's VmHWM where there is one: Linux keeps
     ru_maxrss across fork and exec, so a child of a big parent would report the parent's."""
     try:
-        for line in open("/proc/self/status", encoding="ascii"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
