@@ -4,11 +4,12 @@
 #   make test   set up and run the whole suite: lint, format check, tests
 # and, for packaging:
 #   make bundle build the one-folder app in dist/ketadesk/ (installs PyInstaller first)
+#   make bench  run the benchmarks and print the table (README, Performance)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format clean bundle
+.PHONY: run test lint format clean bundle bench
 
 run: $(VENV)/.runtime
 	$(BIN)/ketadesk
@@ -21,6 +22,9 @@ test: $(VENV)/.test
 bundle: $(VENV)/.bundle
 	$(BIN)/python -m PyInstaller build_app.spec --noconfirm --clean
 	@echo "Built dist/ketadesk/ ($$(du -sh dist/ketadesk | cut -f1)); try: dist/ketadesk/ketadesk --self-test"
+
+bench: $(VENV)/.test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/run.py
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
