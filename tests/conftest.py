@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -302,3 +303,58 @@ def fixture_store(fixture_db):
 
     with Store.open(fixture_db, read_only=True) as s:
         yield s
+
+
+@pytest.fixture
+def bundled(fixture_db, tmp_path) -> Path:
+    """A private copy of the fixture database standing in for the bundled one."""
+    target = tmp_path / "bundle" / "ketadesk.db"
+    target.parent.mkdir()
+    shutil.copyfile(fixture_db, target)
+    return target
+
+
+@pytest.fixture
+def bundle(bundled, monkeypatch) -> Path:
+    """The same copy, made the app's bundled database (for the CLI and the window)."""
+    monkeypatch.setattr(paths, "bundled_db", lambda: bundled)
+    return bundled
+
+
+@pytest.fixture
+def working(bundled, data_dir):
+    """The user's working copy of the fixture content, open for writing."""
+    from ketadesk.workingcopy import open_working
+
+    store, _ = open_working(bundled, data_dir)
+    with store:
+        yield store
+
+
+DIALOG_VERBS = (
+    "show_message",
+    "print_html",
+    "ask_preferences",
+    "ask_conditions",
+    "ask_save_path",
+    "ask_folder",
+    "ask_open_path",
+    "ask_choice",
+    "confirm",
+    "run_preview",
+    "run_print",
+    "run_dialog",
+)
+"""Every method through which the window opens a dialog."""
+
+
+def forbid_modal_dialogs(monkeypatch) -> None:
+    """A modal dialog would wait forever offscreen: any the test did not replace fails it."""
+    from ketadesk.ui.main_window import MainWindow
+
+    for verb in DIALOG_VERBS:
+
+        def unexpected(self, *args, _verb=verb):
+            pytest.fail(f"unexpected dialog {_verb}{args!r}")
+
+        monkeypatch.setattr(MainWindow, verb, unexpected)

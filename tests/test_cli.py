@@ -22,15 +22,6 @@ from ketadesk.schema import SCHEMA_VERSION
 from ketadesk.workingcopy import WORKING_NAME
 
 
-@pytest.fixture
-def bundle(fixture_db, tmp_path, monkeypatch) -> Path:
-    """Point the app at a private copy of the fixture database as its bundled database."""
-    target = tmp_path / "bundle.db"
-    shutil.copyfile(fixture_db, target)
-    monkeypatch.setattr(paths, "bundled_db", lambda: target)
-    return target
-
-
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import shutil
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -20,21 +19,6 @@ from ketadesk.workingcopy import open_working
 
 MDD = "major-depressive-disorder"
 TODAY = dt.date(2026, 11, 21)
-
-
-@pytest.fixture
-def bundled(fixture_db, tmp_path) -> Path:
-    target = tmp_path / "bundle" / "ketadesk.db"
-    target.parent.mkdir()
-    shutil.copyfile(fixture_db, target)
-    return target
-
-
-@pytest.fixture
-def working(bundled, data_dir):
-    store, _ = open_working(bundled, data_dir)
-    with store:
-        yield store
 
 
 def with_section(condition, title: str, markdown: str):

@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -29,21 +28,6 @@ from ketadesk.workingcopy import WORKING_NAME, open_working
 
 MDD = "major-depressive-disorder"
 TODAY = dt.date(2026, 11, 21)
-
-
-@pytest.fixture
-def bundled(fixture_db, tmp_path) -> Path:
-    target = tmp_path / "bundle" / "ketadesk.db"
-    target.parent.mkdir()
-    shutil.copyfile(fixture_db, target)
-    return target
-
-
-@pytest.fixture
-def working(bundled, data_dir):
-    store, _ = open_working(bundled, data_dir)
-    with store:
-        yield store
 
 
 def fingerprint(path: Path) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -19,15 +18,6 @@ from ketadesk.workingcopy import WORKING_NAME, open_working
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def bundled(fixture_db, tmp_path) -> Path:
-    """A private copy of the fixture database standing in for the bundled one."""
-    target = tmp_path / "bundle" / "ketadesk.db"
-    target.parent.mkdir()
-    shutil.copyfile(fixture_db, target)
-    return target
 
 
 def test_first_run_copies_the_bundled_database(bundled, data_dir):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 
 import pytest
+from conftest import forbid_modal_dialogs
 from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit, QListView, QPushButton, QTextBrowser, QTreeWidget
@@ -20,37 +20,9 @@ from ketadesk.ui.main_window import FAVOURITES, ID_ROLE, MainWindow
 from ketadesk.workingcopy import WORKING_NAME
 
 
-@pytest.fixture
-def bundle(fixture_db, tmp_path, monkeypatch):
-    target = tmp_path / "bundle.db"
-    shutil.copyfile(fixture_db, target)
-    monkeypatch.setattr(paths, "bundled_db", lambda: target)
-    return target
-
-
 @pytest.fixture(autouse=True)
 def no_modal_dialogs(monkeypatch):
-    """A modal dialog would wait forever offscreen: any the test did not replace fails it."""
-    verbs = (
-        "show_message",
-        "print_html",
-        "ask_preferences",
-        "ask_conditions",
-        "ask_save_path",
-        "ask_folder",
-        "run_preview",
-        "run_print",
-        "run_dialog",
-        "confirm",
-        "ask_choice",
-        "ask_open_path",
-    )
-    for verb in verbs:
-
-        def unexpected(self, *args, _verb=verb):
-            pytest.fail(f"unexpected dialog {_verb}{args!r}")
-
-        monkeypatch.setattr(MainWindow, verb, unexpected)
+    forbid_modal_dialogs(monkeypatch)
 
 
 def open_window(qtbot) -> MainWindow:

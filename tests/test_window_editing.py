@@ -2,42 +2,21 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
+from conftest import forbid_modal_dialogs
 from PySide6.QtCore import Qt, QUrl
 
-from ketadesk import app, entries, packs, paths
+from ketadesk import app, entries, packs
 from ketadesk.ui.data_dialogs import BackupsDialog, CompareDialog, HistoryDialog
 from ketadesk.ui.editor import EntryEditor
-from ketadesk.ui.main_window import ID_ROLE, MainWindow
+from ketadesk.ui.main_window import ID_ROLE
 
 MDD = "major-depressive-disorder"
 
 
-@pytest.fixture
-def bundle(fixture_db, tmp_path, monkeypatch):
-    target = tmp_path / "bundle.db"
-    shutil.copyfile(fixture_db, target)
-    monkeypatch.setattr(paths, "bundled_db", lambda: target)
-    return target
-
-
 @pytest.fixture(autouse=True)
 def no_modal_dialogs(monkeypatch):
-    for verb in (
-        "show_message",
-        "run_dialog",
-        "confirm",
-        "ask_choice",
-        "ask_open_path",
-        "ask_save_path",
-    ):
-
-        def unexpected(self, *args, _verb=verb):
-            pytest.fail(f"unexpected dialog {_verb}{args!r}")
-
-        monkeypatch.setattr(MainWindow, verb, unexpected)
+    forbid_modal_dialogs(monkeypatch)
 
 
 @pytest.fixture

@@ -7,23 +7,11 @@ python probe_app.py import DATA PACK   validate and apply a pack; print time and
 from __future__ import annotations
 
 import os
-import resource
 import sys
 import time
 from pathlib import Path
 
-
-def rss_kib() -> int:
-    """Peak resident memory of this process image. /proc's VmHWM where there is one: Linux keeps
-    ru_maxrss across fork and exec, so a child of a big parent would report the parent's."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+from bare_window import rss_kib  # one way to read peak memory, for the floor and for ketadesk
 
 
 def memory(db: Path) -> None:
