@@ -135,12 +135,6 @@ class Store:
         """The general patient handouts (such as the treatment day), by title."""
         return [_handout(r) for r in self._rows("SELECT * FROM handouts ORDER BY title")]
 
-    def get_handout(self, handout_id: str) -> Handout:
-        rows = self._rows("SELECT * FROM handouts WHERE id = ?", (handout_id,))
-        if not rows:
-            raise NotFoundError(f"no general handout has the id {handout_id!r}")
-        return _handout(rows[0])
-
     def categories(self) -> list[str]:
         return [r[0] for r in self._rows("SELECT name FROM categories ORDER BY position")]
 

@@ -350,10 +350,6 @@ class EntryEditor(QDialog):
             f"(must be {MAX_HANDOUT_GRADE:g} or lower)"
         )
 
-    @property
-    def handout_grade_value(self) -> float:
-        return reading_grade(self.section_edits[HANDOUT_SECTION].toPlainText())
-
     @Slot()
     def try_save(self) -> None:
         """Check the draft with the content rules; accept only when nothing is wrong."""
