@@ -3,9 +3,15 @@ line saying where it matched."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QPainter, QPalette
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QStyledItemDelegate
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPainter
+    from PySide6.QtWidgets import QStyleOptionViewItem
 
 WHY_ROLE = Qt.ItemDataRole.UserRole + 2
 """The "Section: snippet" line of a search hit; absent for plain rows."""
@@ -25,6 +31,10 @@ class ConditionDelegate(QStyledItemDelegate):
         if not why:
             super().paint(painter, option, index)
             return
+        # QStyle is imported here, at the first search hit: making its Python type and enums
+        # costs ~5 ms, which start-up (plain rows only) does not need to pay
+        from PySide6.QtWidgets import QStyle
+
         self.initStyleOption(option, index)
         style = option.widget.style() if option.widget else None
         option.text = ""
