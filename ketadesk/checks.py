@@ -15,16 +15,16 @@ def check_store(store: Store) -> list[Problem]:
     condition_ids = store.condition_ids()
     conditions = [store.get_condition(condition_id) for condition_id in condition_ids]
     handouts = store.handouts()
-    rules.prepare(conditions, handouts)
-    for condition in conditions:
-        problems += rules.check_condition(
-            condition,
-            categories=categories,
-            reference_ids=reference_ids,
-            condition_ids=condition_ids,
-        )
-    for effect in store.side_effects():
-        problems += rules.check_side_effect(effect)
-    for handout in handouts:
-        problems += rules.check_handout(handout)
+    with rules.batch(conditions, handouts):
+        for condition in conditions:
+            problems += rules.check_condition(
+                condition,
+                categories=categories,
+                reference_ids=reference_ids,
+                condition_ids=condition_ids,
+            )
+        for effect in store.side_effects():
+            problems += rules.check_side_effect(effect)
+        for handout in handouts:
+            problems += rules.check_handout(handout)
     return problems

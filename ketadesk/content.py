@@ -259,15 +259,15 @@ def load(content_dir: Path) -> ContentSet:
     parsed = read_conditions(reader, references, side_effects)
     condition_ids = {c.condition.id for c in parsed}
     categories = meta.categories if meta else ()
-    rules.prepare(item.condition for item in parsed)
-    for item in parsed:
-        for problem in rules.check_condition(
-            item.condition,
-            categories=categories,
-            reference_ids=references,
-            condition_ids=condition_ids,
-        ):
-            reader.fail(item.path, item.locate(problem.field), problem.message)
+    with rules.batch(item.condition for item in parsed):
+        for item in parsed:
+            for problem in rules.check_condition(
+                item.condition,
+                categories=categories,
+                reference_ids=references,
+                condition_ids=condition_ids,
+            ):
+                reader.fail(item.path, item.locate(problem.field), problem.message)
 
     handouts = _handouts(reader, set(references))
 

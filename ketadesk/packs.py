@@ -218,25 +218,25 @@ def plan_import(store: Store, pack: ParsedPack) -> ImportPlan:
             problems.extend(exc.problems)
     ids = set(store.condition_ids()) | {c.id for c in conditions}
     categories = store.categories()
-    rules.prepare(conditions, pack.handouts)
-    for condition in conditions:
-        problems += [
-            f"entry {condition.id}: {p.message}"
-            for p in rules.check_condition(
-                condition, categories=categories, reference_ids=references, condition_ids=ids
-            )
-        ]
-    for effect in pack.side_effects:
-        problems += [
-            f"side effect {effect.id}: {p.message}" for p in rules.check_side_effect(effect)
-        ]
-    for handout in pack.handouts:
-        problems += [f"handout {handout.id}: {p.message}" for p in rules.check_handout(handout)]
-        problems += [
-            f"handout {handout.id}: cites unknown reference {ref_id!r}"
-            for ref_id in handout.based_on
-            if ref_id not in references
-        ]
+    with rules.batch(conditions, pack.handouts):
+        for condition in conditions:
+            problems += [
+                f"entry {condition.id}: {p.message}"
+                for p in rules.check_condition(
+                    condition, categories=categories, reference_ids=references, condition_ids=ids
+                )
+            ]
+        for effect in pack.side_effects:
+            problems += [
+                f"side effect {effect.id}: {p.message}" for p in rules.check_side_effect(effect)
+            ]
+        for handout in pack.handouts:
+            problems += [f"handout {handout.id}: {p.message}" for p in rules.check_handout(handout)]
+            problems += [
+                f"handout {handout.id}: cites unknown reference {ref_id!r}"
+                for ref_id in handout.based_on
+                if ref_id not in references
+            ]
     if problems:
         raise PackError(problems[:MAX_PROBLEMS_SHOWN] + _more(problems))
     plan = ImportPlan(pack)

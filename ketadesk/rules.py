@@ -43,12 +43,12 @@ def citable_texts(sections: Iterable[Section], links: Iterable[SideEffectLink]) 
     return [s.markdown for s in sections] + [link.note for link in links]
 
 
-def prepare(conditions: Iterable[Condition] = (), handouts: Iterable[Handout] = ()) -> None:
-    """Ready the reading-grade rule for a batch of entries and handouts about to be checked:
-    their words are looked up in one pass over the pronouncing dictionary, not one per entry.
-    Checking gives the same result without it, only slower."""
+def batch(conditions: Iterable[Condition] = (), handouts: Iterable[Handout] = ()):
+    """A block in which a batch of entries and handouts is checked: their reading grades are
+    made together (readability.batch), not one dictionary pass per entry. Checking gives the
+    same result outside it, only slower."""
     texts = [s.markdown for c in conditions for s in c.sections if s.title == HANDOUT_SECTION]
-    readability.prepare(texts + [h.markdown for h in handouts])
+    return readability.batch(texts + [h.markdown for h in handouts])
 
 
 def check_condition(

@@ -354,3 +354,18 @@ def test_killing_a_restore_leaves_the_old_content_or_the_new(real_working, data_
     real_working.close()
     run_until(["db", "restore", made.name, "--yes"], "ketadesk", data_dir)
     assert conditions_in(data_dir / WORKING_NAME) in (17, 617), "old or new, never a mix"
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(JSON_VALUES)
+def test_the_payload_hash_is_the_hash_of_its_canonical_json(value):
+    # packs are hashed piece by piece (no 20 MB string); the pieces must spell the same JSON
+    whole = hashlib.sha256(entries.canonical_json(value).encode("utf-8")).hexdigest()
+    assert entries.digest(value) == whole
