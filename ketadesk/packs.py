@@ -275,10 +275,11 @@ def apply_import(store: Store, plan: ImportPlan, data_dir: Path, *, editor: str)
         added = {c.id for c in plan.added}
         for condition in plan.added + plan.changed:
             retired = False if condition.id in added else store.entry_state(condition.id).retired
+            data = entries.entry(condition)  # once, for the hash and the revision
             store.put_condition(
                 condition,
                 local=False,
-                base_hash=entries.entry_hash(condition),
+                base_hash=entries.digest(data),
                 retired=retired,
                 index=False,
             )
@@ -288,7 +289,7 @@ def apply_import(store: Store, plan: ImportPlan, data_dir: Path, *, editor: str)
                 editor=editor,
                 action="imported",
                 summary=f"from an update pack (content {version})",
-                entry=entries.entry(condition),
+                entry=data,
             )
         for condition in plan.conflicts:
             store.set_state(condition.id, pending=entries.entry(condition))
