@@ -93,6 +93,7 @@ def batch(markdowns: Iterable[str]) -> Iterator[None]:
     _learn(set().union(*listed.values()))
     for markdown, text in texts.items():
         _batch[markdown] = round(_grade(text, listed[markdown]), 1) if text else 0.0
+    del texts, listed  # not kept alive through the block (a pack's handouts, word by word)
     try:
         yield
     finally:
