@@ -54,16 +54,20 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def digest(value: Any) -> str:
-    """SHA-256 of canonical_json(value), hashed piece by piece: a pack's payload of 1,000
-    entries is never spelled out as one string (tens of megabytes) just to be hashed.
+def digest(value: Any, *, depth: int = 0) -> str:
+    """SHA-256 of canonical_json(value). With `depth`, objects and arrays that many levels down
+    are hashed piece by piece: a pack's payload of 1,000 entries (depth 2) is never spelled out
+    as one string of tens of megabytes just to be hashed. One entry is faster in one piece.
 
-    >>> digest({"b": [1, "é"], "a": None}) == hashlib.sha256(
-    ...     canonical_json({"b": [1, "é"], "a": None}).encode()).hexdigest()
+    >>> value = {"b": [1, "é"], "a": None}
+    >>> whole = hashlib.sha256(canonical_json(value).encode()).hexdigest()
+    >>> digest(value) == digest(value, depth=2) == whole
     True
     """
+    if not depth:
+        return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
     sha = hashlib.sha256()
-    for piece in _canonical_pieces(value, depth=2):
+    for piece in _canonical_pieces(value, depth=depth):
         sha.update(piece.encode("utf-8"))
     return sha.hexdigest()
 

@@ -88,7 +88,7 @@ def build_pack(
         "author": author,
         "scope": "changed" if changed_since is not None else "all",
         "counts": {key: len(items) for key, items in payload.items()},
-        "payload_sha256": entries.digest(payload),
+        "payload_sha256": entries.digest(payload, depth=2),
     }
     return {"manifest": manifest, "payload": payload}
 
@@ -171,7 +171,9 @@ def parse_pack(data: Any, *, name: str = "pack") -> ParsedPack:
                 f"{SCHEMA_VERSION})"
             ]
         )
-    if not isinstance(payload, dict) or manifest.get("payload_sha256") != entries.digest(payload):
+    if not isinstance(payload, dict) or manifest.get("payload_sha256") != entries.digest(
+        payload, depth=2
+    ):
         raise PackError([f"{name} is damaged: its contents do not match its SHA-256"])
     problems: list[str] = []
     lists: dict[str, list[Any]] = {}

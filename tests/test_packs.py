@@ -368,4 +368,4 @@ JSON_VALUES = st.recursive(
 def test_the_payload_hash_is_the_hash_of_its_canonical_json(value):
     # packs are hashed piece by piece (no 20 MB string); the pieces must spell the same JSON
     whole = hashlib.sha256(entries.canonical_json(value).encode("utf-8")).hexdigest()
-    assert entries.digest(value) == whole
+    assert [entries.digest(value, depth=depth) for depth in range(4)] == [whole] * 4

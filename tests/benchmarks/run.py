@@ -208,7 +208,7 @@ def pack_of(count: int, path: Path) -> None:
             "\n\n", f"\n\nThis is sheet {n}.\n\n", 1
         )
         pack["payload"]["conditions"].append(item)
-    pack["manifest"]["payload_sha256"] = entries.digest(pack["payload"])
+    pack["manifest"]["payload_sha256"] = entries.digest(pack["payload"], depth=2)
     packs.write_pack(pack, path)
 
 
