@@ -1,11 +1,14 @@
 """Update packs: one file holding whole entries and the references, side effects and general
 handouts they use, with a manifest and a SHA-256 of the payload. The format is documented in
-docs/update-packs.md.
+docs/update-packs.md: pack format 2 is JSON Lines (the manifest, then one item per line),
+read one line at a time; format 1, one JSON document, is still read.
 
 Import is two steps. `plan_import` reads and checks all of a pack without touching the
 database (format, versions, hash, sizes, every entry against the content rules, references
 resolved) and sorts its entries into added, changed, unchanged and conflicting with local
-edits. `apply_import` then writes it in one transaction, after an automatic backup.
+edits. `apply_import` then writes it in one transaction, after an automatic backup, reading the
+file again and refusing it if it changed in between. Neither holds more than a few entries of a
+format-2 pack in memory at once.
 
 No SQL (the store writes) and no Qt.
 """
@@ -13,8 +16,9 @@ No SQL (the store writes) and no Qt.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,8 +31,17 @@ from .schema import SCHEMA_VERSION
 from .store import Store
 
 FORMAT = "ketadesk-update-pack"
-PACK_FORMAT = 1
+PACK_FORMAT = 2
 """Bump when the pack layout changes; readers refuse formats they do not know."""
+LEGACY_FORMAT = 1
+"""One JSON document of manifest and payload; still read, no longer written."""
+KINDS = ("reference", "side_effect", "handout", "condition")
+"""A format-2 pack's item lines, in the order they must come: everything an entry uses is read
+before the entries, so each entry is checked as soon as it is read."""
+PAYLOAD_KEYS = {"reference": "references", "side_effect": "side_effects", "handout": "handouts"}
+PAYLOAD_KEYS["condition"] = "conditions"
+CHECK_CHUNK = 100
+"""Entries checked together (their handouts graded in one dictionary pass)."""
 SUFFIX = ".kdpack"
 MAX_PACK_BYTES = 50 * 1024 * 1024
 MAX_ITEMS = 20_000
@@ -88,7 +101,7 @@ def build_pack(
         "author": author,
         "scope": "changed" if changed_since is not None else "all",
         "counts": {key: len(items) for key, items in payload.items()},
-        "payload_sha256": entries.digest(payload, depth=2),
+        "payload_sha256": payload_sha256(payload),
     }
     return {"manifest": manifest, "payload": payload}
 
@@ -98,31 +111,112 @@ def _id(item: Reference | SideEffect) -> str:
 
 
 def write_pack(pack: dict[str, Any], path: Path) -> None:
-    data = json.dumps(pack, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
-    write_atomically(data, path)
+    """Write a pack ({"manifest", "payload"}, as build_pack makes it) in format 2."""
+    write_atomically(b"".join(pack_lines(pack["manifest"], pack["payload"])), path)
+
+
+def pack_lines(manifest: dict[str, Any], payload: dict[str, Any]) -> Iterator[bytes]:
+    """The lines of a format-2 pack: the manifest, then each item, every line canonical JSON."""
+    yield _line(manifest)
+    yield from _payload_lines(payload)
+
+
+def payload_sha256(payload: dict[str, Any]) -> str:
+    """The SHA-256 of the payload's lines exactly as write_pack writes them."""
+    sha = hashlib.sha256()
+    for line in _payload_lines(payload):
+        sha.update(line)
+    return sha.hexdigest()
+
+
+def _payload_lines(payload: dict[str, Any]) -> Iterator[bytes]:
+    for kind in KINDS:
+        for item in payload.get(PAYLOAD_KEYS[kind], []):
+            yield _line({"kind": kind, "data": item})
+
+
+def _line(value: Any) -> bytes:
+    return (entries.canonical_json(value) + "\n").encode("utf-8")
 
 
 # --- import --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class ParsedPack:
+class PackFile:
+    """A pack whose manifest has been read and accepted; its items are read by items()."""
+
+    path: Path
     manifest: dict[str, Any]
-    conditions: list[dict[str, Any]]
-    references: list[Reference]
-    side_effects: list[SideEffect]
-    handouts: list[Handout]
+    legacy_payload: dict[str, Any] | None = None
+    """A format-1 pack, read whole (its hash is checked when it is read)."""
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def items(self) -> Iterator[tuple[str, Any]]:
+        """Each item as (kind, data), references first and entries last. Reading a format-2
+        pack again checks its hash again: the last item is followed by a PackError if the file
+        is damaged, or changed since it was planned."""
+        if self.legacy_payload is not None:
+            for kind in KINDS:
+                for data in self.legacy_payload.get(PAYLOAD_KEYS[kind], []):
+                    yield kind, data
+            return
+        sha = hashlib.sha256()
+        counts = dict.fromkeys(KINDS, 0)
+        order = 0
+        try:
+            with self.path.open("rb") as lines:
+                lines.readline()  # the manifest, checked by read_pack
+                for number, line in enumerate(lines, start=2):
+                    sha.update(line)
+                    kind, data = self._item(line, number)
+                    if KINDS.index(kind) < order:
+                        raise PackError(
+                            [f"{self.name}, line {number}: a {kind} after the entries it serves"]
+                        )
+                    order = KINDS.index(kind)
+                    counts[kind] += 1
+                    if counts[kind] > MAX_ITEMS:
+                        raise PackError([f"{self.name}: more than {MAX_ITEMS} {kind} items"])
+                    yield kind, data
+        except OSError as exc:
+            raise PackError([f"cannot read {self.path}: {exc.strerror or exc}"]) from None
+        if sha.hexdigest() != self.manifest.get("payload_sha256"):
+            raise PackError([f"{self.name} is damaged: its contents do not match its SHA-256"])
+
+    def _item(self, line: bytes, number: int) -> tuple[str, Any]:
+        try:
+            item = json.loads(line)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise PackError(
+                [f"{self.name} is not an update pack (or is truncated): line {number} is not JSON"]
+            ) from None
+        if not isinstance(item, dict) or item.get("kind") not in KINDS or "data" not in item:
+            raise PackError([f"{self.name}, line {number}: not an item of a known kind"])
+        return item["kind"], item["data"]
+
+
+@dataclass(frozen=True)
+class PlannedEntry:
+    id: str
+    name: str
 
 
 @dataclass
 class ImportPlan:
     """What importing a pack would do; nothing has been written yet."""
 
-    pack: ParsedPack
-    added: list[Condition] = field(default_factory=list)
-    changed: list[Condition] = field(default_factory=list)
-    unchanged: list[Condition] = field(default_factory=list)
-    conflicts: list[Condition] = field(default_factory=list)
+    pack: PackFile
+    references: list[Reference] = field(default_factory=list)
+    side_effects: list[SideEffect] = field(default_factory=list)
+    handouts: list[Handout] = field(default_factory=list)
+    added: list[PlannedEntry] = field(default_factory=list)
+    changed: list[PlannedEntry] = field(default_factory=list)
+    unchanged: list[PlannedEntry] = field(default_factory=list)
+    conflicts: list[PlannedEntry] = field(default_factory=list)
     """Entries edited here that the pack would change: kept, with the pack's version offered."""
 
     def summary(self) -> str:
@@ -133,8 +227,9 @@ class ImportPlan:
         )
 
 
-def read_pack(path: Path) -> ParsedPack:
-    """Read and check a pack file's form: size, JSON, format, versions, hash, item shapes."""
+def read_pack(path: Path) -> PackFile:
+    """Open a pack and check its form up to its manifest: size, format, versions. The items
+    are checked as plan_import reads them (format 1: all of it now, hash included)."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -142,25 +237,60 @@ def read_pack(path: Path) -> ParsedPack:
     if size > MAX_PACK_BYTES:
         raise PackError([f"{path.name} is {size} bytes; packs are at most {MAX_PACK_BYTES}"])
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PackError([f"{path.name} is not an update pack (or is truncated): {exc}"]) from None
+        with path.open("rb") as pack:
+            first = pack.readline(MAX_MANIFEST_BYTES)
+            manifest = _json_object(first)
+            if manifest is not None and "kind" in manifest:
+                raise PackError([f"{path.name} is not an update pack (no manifest)"])
+            if manifest is None or "format" not in manifest:  # not format 2: try format 1
+                pack.seek(0)
+                return _legacy_pack(path, pack.read())
     except OSError as exc:
         raise PackError([f"cannot read {path}: {exc.strerror or exc}"]) from None
-    return parse_pack(data, name=path.name)
+    _check_manifest(manifest, path.name, PACK_FORMAT)
+    return PackFile(path, manifest)
 
 
-def parse_pack(data: Any, *, name: str = "pack") -> ParsedPack:
+MAX_MANIFEST_BYTES = 64 * 1024
+
+
+def _json_object(line: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _legacy_pack(path: Path, raw: bytes) -> PackFile:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PackError([f"{path.name} is not an update pack (or is truncated): {exc}"]) from None
+    del raw
     if not isinstance(data, dict) or not isinstance(data.get("manifest"), dict):
-        raise PackError([f"{name} is not an update pack (no manifest)"])
+        raise PackError([f"{path.name} is not an update pack (no manifest)"])
     manifest, payload = data["manifest"], data.get("payload")
+    _check_manifest(manifest, path.name, LEGACY_FORMAT)
+    if not isinstance(payload, dict) or manifest.get("payload_sha256") != entries.digest(
+        payload, depth=2
+    ):
+        raise PackError([f"{path.name} is damaged: its contents do not match its SHA-256"])
+    for key in PAYLOAD_KEYS.values():
+        items = payload.get(key, [])
+        if not isinstance(items, list) or len(items) > MAX_ITEMS:
+            raise PackError([f"{path.name}: {key} must be a list of at most {MAX_ITEMS} items"])
+    return PackFile(path, manifest, legacy_payload=payload)
+
+
+def _check_manifest(manifest: dict[str, Any], name: str, pack_format: int) -> None:
     if manifest.get("format") != FORMAT:
         raise PackError([f"{name} is not a ketadesk update pack"])
-    if manifest.get("pack_format") != PACK_FORMAT:
+    if manifest.get("pack_format") != pack_format:
         raise PackError(
             [
                 f"{name} uses pack format {manifest.get('pack_format')!r}; this ketadesk reads "
-                f"format {PACK_FORMAT}"
+                f"formats {LEGACY_FORMAT} and {PACK_FORMAT}"
             ]
         )
     schema = manifest.get("schema_version")
@@ -171,68 +301,90 @@ def parse_pack(data: Any, *, name: str = "pack") -> ParsedPack:
                 f"{SCHEMA_VERSION})"
             ]
         )
-    if not isinstance(payload, dict) or manifest.get("payload_sha256") != entries.digest(
-        payload, depth=2
-    ):
-        raise PackError([f"{name} is damaged: its contents do not match its SHA-256"])
-    problems: list[str] = []
-    lists: dict[str, list[Any]] = {}
-    for key in ("conditions", "references", "side_effects", "handouts"):
-        items = payload.get(key, [])
-        if not isinstance(items, list) or len(items) > MAX_ITEMS:
-            raise PackError([f"{name}: {key} must be a list of at most {MAX_ITEMS} items"])
-        ids = [i.get("id") if isinstance(i, dict) else None for i in items]
-        duplicates = sorted({str(i) for i in ids if ids.count(i) > 1})
-        if duplicates:
-            problems.append(f"{key}: duplicate id(s) {', '.join(duplicates)}")
-        lists[key] = items
-    references = _parsed(lists["references"], entries.reference_from_data, problems)
-    effects = _parsed(lists["side_effects"], entries.side_effect_from_data, problems)
-    handouts = _parsed(lists["handouts"], entries.handout_from_data, problems)
-    if problems:
-        raise PackError(problems)
-    return ParsedPack(manifest, lists["conditions"], references, effects, handouts)
 
 
-def _parsed(items: list[Any], parse: Any, problems: list[str]) -> list[Any]:
-    out = []
-    for item in items:
-        try:
-            out.append(parse(item))
-        except entries.EntryError as exc:
-            problems.extend(exc.problems)
-    return out
+def load_pack(path: Path) -> dict[str, Any]:
+    """A whole pack of either format as {"manifest", "payload"}, as build_pack makes it, for
+    tools that change a pack and write it again. Holds every item in memory; import does not."""
+    pack = read_pack(path)
+    payload: dict[str, list[Any]] = {key: [] for key in PAYLOAD_KEYS.values()}
+    for kind, data in pack.items():
+        payload[PAYLOAD_KEYS[kind]].append(data)
+    return {"manifest": pack.manifest, "payload": payload}
 
 
-def plan_import(store: Store, pack: ParsedPack) -> ImportPlan:
-    """Check every entry against the content rules with the references and side effects it will
-    have, and sort the entries by what importing would do. Writes nothing."""
-    references = {r.id: r for r in store.references()} | {r.id: r for r in pack.references}
-    effects = {e.id: e for e in store.side_effects()} | {e.id: e for e in pack.side_effects}
-    problems: list[str] = []
-    conditions: list[Condition] = []
-    for data in pack.conditions:
-        try:
-            conditions.append(
-                entries.condition_from_entry(data, references=references, side_effects=effects)
-            )
-        except entries.EntryError as exc:
-            problems.extend(exc.problems)
-    ids = set(store.condition_ids()) | {c.id for c in conditions}
+def plan_import(store: Store, pack: PackFile) -> ImportPlan:
+    """Read the pack once, checking every item as it comes: each entry against the content
+    rules with the references and side effects it will have, and its place (added, changed,
+    unchanged, in conflict with a local edit). Entries are checked CHECK_CHUNK at a time and
+    then dropped; only their ids and names are kept. Writes nothing."""
+    plan = ImportPlan(pack)
+    references = {r.id: r for r in store.references()}
+    effects = {e.id: e for e in store.side_effects()}
     categories = store.categories()
-    with rules.batch(conditions, pack.handouts):
-        for condition in conditions:
-            problems += [
-                f"entry {condition.id}: {p.message}"
-                for p in rules.check_condition(
-                    condition, categories=categories, reference_ids=references, condition_ids=ids
+    ids = set(store.condition_ids())
+    seen: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    duplicates: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    links: dict[str, list[str]] = {}
+    problems: list[str] = []
+    chunk: list[Condition] = []
+
+    def check_chunk() -> None:
+        with rules.batch(chunk):
+            for condition in chunk:
+                problems.extend(
+                    f"entry {condition.id}: {p.message}"
+                    for p in rules.check_condition(
+                        condition,
+                        categories=categories,
+                        reference_ids=references,
+                        condition_ids=None,  # links are checked once every id is known
+                    )
                 )
-            ]
-        for effect in pack.side_effects:
+                links[condition.id] = rules.link_targets(condition)
+                if not problems:
+                    _place(store, plan, condition)
+        chunk.clear()
+
+    for kind, data in pack.items():
+        item_id = data.get("id") if isinstance(data, dict) else None
+        if isinstance(item_id, str):
+            (duplicates if item_id in seen[kind] else seen)[kind].add(item_id)
+        try:
+            if kind == "reference":
+                ref = entries.reference_from_data(data)
+                plan.references.append(ref)
+                references[ref.id] = ref
+            elif kind == "side_effect":
+                effect = entries.side_effect_from_data(data)
+                plan.side_effects.append(effect)
+                effects[effect.id] = effect
+            elif kind == "handout":
+                plan.handouts.append(entries.handout_from_data(data))
+            else:
+                chunk.append(
+                    entries.condition_from_entry(data, references=references, side_effects=effects)
+                )
+                ids.add(chunk[-1].id)
+        except entries.EntryError as exc:
+            problems.extend(exc.problems)
+        if len(chunk) >= CHECK_CHUNK:
+            check_chunk()
+    check_chunk()
+    for kind, repeated in duplicates.items():
+        if repeated:
+            problems.append(f"{PAYLOAD_KEYS[kind]}: duplicate id(s) {', '.join(sorted(repeated))}")
+    for condition_id, targets in links.items():
+        problems += [
+            f"entry {condition_id}: {p.message}"
+            for p in rules.link_problems(condition_id, targets, ids)
+        ]
+    with rules.batch(handouts=plan.handouts):
+        for effect in plan.side_effects:
             problems += [
                 f"side effect {effect.id}: {p.message}" for p in rules.check_side_effect(effect)
             ]
-        for handout in pack.handouts:
+        for handout in plan.handouts:
             problems += [f"handout {handout.id}: {p.message}" for p in rules.check_handout(handout)]
             problems += [
                 f"handout {handout.id}: cites unknown reference {ref_id!r}"
@@ -241,21 +393,23 @@ def plan_import(store: Store, pack: ParsedPack) -> ImportPlan:
             ]
     if problems:
         raise PackError(problems[:MAX_PROBLEMS_SHOWN] + _more(problems))
-    plan = ImportPlan(pack)
-    for condition in conditions:
-        try:
-            state = store.entry_state(condition.id)
-        except NotFoundError:
-            plan.added.append(condition)
-            continue
-        mine = store.get_condition(condition.id)
-        if entries.entry_hash(mine) == entries.entry_hash(condition):
-            plan.unchanged.append(condition)
-        elif state.local:
-            plan.conflicts.append(condition)
-        else:
-            plan.changed.append(condition)
     return plan
+
+
+def _place(store: Store, plan: ImportPlan, condition: Condition) -> None:
+    """Sort one checked entry into the plan by what importing it would do."""
+    planned = PlannedEntry(condition.id, condition.name)
+    try:
+        state = store.entry_state(condition.id)
+    except NotFoundError:
+        plan.added.append(planned)
+        return
+    if entries.entry_hash(store.get_condition(condition.id)) == entries.entry_hash(condition):
+        plan.unchanged.append(planned)
+    elif state.local:
+        plan.conflicts.append(planned)
+    else:
+        plan.changed.append(planned)
 
 
 def _more(problems: list[str]) -> list[str]:
@@ -264,24 +418,40 @@ def _more(problems: list[str]) -> list[str]:
 
 
 def apply_import(store: Store, plan: ImportPlan, data_dir: Path, *, editor: str) -> str:
-    """Back up, then write the whole plan in one transaction. Returns a summary."""
+    """Back up, then write the plan in one transaction, reading the pack's entries again one by
+    one. If the file no longer matches the hash it was planned with, nothing is written."""
     safety = backups.backup(store, data_dir, "before-import")
     version = plan.pack.manifest.get("content_version", "?")
+    action = {e.id: "put" for e in plan.added + plan.changed}
+    action |= {e.id: "offer" for e in plan.conflicts}
+    added = {e.id for e in plan.added}
     with store.transaction():
-        for ref in plan.pack.references:
+        for ref in plan.references:
             store.put_reference(ref)
-        for effect in plan.pack.side_effects:
+        for effect in plan.side_effects:
             store.put_side_effect(effect)
-        for handout in plan.pack.handouts:
+        for handout in plan.handouts:
             store.put_handout(handout)
-        added = {c.id for c in plan.added}
-        for condition in plan.added + plan.changed:
+        references = {r.id: r for r in store.references()}
+        effects = {e.id: e for e in store.side_effects()}
+        for kind, data in plan.pack.items():
+            if kind != "condition" or not isinstance(data, dict) or data.get("id") not in action:
+                continue
+            try:
+                condition = entries.condition_from_entry(
+                    data, references=references, side_effects=effects
+                )
+            except entries.EntryError as exc:  # the file changed after it was checked
+                raise PackError(exc.problems) from None
+            if action[condition.id] == "offer":
+                store.set_state(condition.id, pending=entries.entry(condition))
+                continue
             retired = False if condition.id in added else store.entry_state(condition.id).retired
-            data = entries.entry(condition)  # once, for the hash and the revision
+            entry = entries.entry(condition)  # once, for the hash and the revision
             store.put_condition(
                 condition,
                 local=False,
-                base_hash=entries.digest(data),
+                base_hash=entries.digest(entry),
                 retired=retired,
                 index=False,
             )
@@ -291,9 +461,7 @@ def apply_import(store: Store, plan: ImportPlan, data_dir: Path, *, editor: str)
                 editor=editor,
                 action="imported",
                 summary=f"from an update pack (content {version})",
-                entry=data,
+                entry=entry,
             )
-        for condition in plan.conflicts:
-            store.set_state(condition.id, pending=entries.entry(condition))
         store.reindex(search=True)
     return f"Imported: {plan.summary()}. A backup was made first ({safety.name})."

@@ -176,23 +176,29 @@ _syllables: dict[str, int] = {}
 def _learn(wanted: set[str]) -> None:
     """Add the syllable counts of the wanted words: one pass over the dictionary file for all
     of them, then Pyphen for the words it does not have."""
-    missing = {w.encode("utf-8") for w in wanted if w not in _syllables}
-    if not missing:
-        return
-    with dictionary_file().open("rb") as dictionary:
-        for line in dictionary:
-            word, _, phones = line.partition(b" ")
-            if word in missing:  # a word's first line is its first pronunciation; "word(2)" differs
-                stressed = phones.partition(b"#")[0]  # the stress digits end each vowel phone
-                _syllables[word.decode()] = sum(stressed.count(d) for d in (b"0", b"1", b"2"))
-                missing.discard(word)
-                if not missing:
-                    break
+    new = [w for w in wanted if w not in _syllables]
+    # A word spelled outside the dictionary's alphabet (a number, an accented letter) cannot be
+    # in it, so it goes straight to Pyphen instead of costing a pass over the file.
+    missing = {w.encode("utf-8") for w in new if _DICTIONARY_SPELLING.fullmatch(w)}
     if missing:
+        with dictionary_file().open("rb") as dictionary:
+            for line in dictionary:
+                word, _, phones = line.partition(b" ")
+                if word in missing:  # a word's first line is its first pronunciation
+                    stressed = phones.partition(b"#")[0]  # stress digits end each vowel phone
+                    _syllables[word.decode()] = sum(stressed.count(d) for d in (b"0", b"1", b"2"))
+                    missing.discard(word)
+                    if not missing:
+                        break
+    unknown = [w for w in new if w not in _syllables]
+    if unknown:
         hyphenator = _pyphen()
-        for raw in missing:
-            word = raw.decode()
+        for word in unknown:
             _syllables[word] = len(hyphenator.positions(word)) + 1
+
+
+_DICTIONARY_SPELLING = re.compile(r"[a-z'.-]+")
+"""Every headword of cmudict.dict is spelled with these (its "word(2)" lines are variants)."""
 
 
 def dictionary_file() -> Path:

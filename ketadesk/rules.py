@@ -43,6 +43,22 @@ def citable_texts(sections: Iterable[Section], links: Iterable[SideEffectLink]) 
     return [s.markdown for s in sections] + [link.note for link in links]
 
 
+def link_targets(condition: Condition) -> list[str]:
+    """The ids an entry links to (`[text](condition:id)`), in order."""
+    texts = citable_texts(condition.sections, condition.side_effects)
+    return [target for text in texts for target in markup.linked_condition_ids(text)]
+
+
+def link_problems(
+    condition_id: str, targets: Iterable[str], condition_ids: Collection[str]
+) -> list[Problem]:
+    return [
+        Problem(condition_id, f"link:{target}", f"link to unknown condition {target!r}")
+        for target in targets
+        if target not in condition_ids
+    ]
+
+
 def batch(conditions: Iterable[Condition] = (), handouts: Iterable[Handout] = ()):
     """A block in which a batch of entries and handouts is checked: their reading grades are
     made together (readability.batch), not one dictionary pass per entry. Checking gives the
@@ -56,9 +72,13 @@ def check_condition(
     *,
     categories: Collection[str],
     reference_ids: Collection[str],
-    condition_ids: Collection[str],
+    condition_ids: Collection[str] | None,
 ) -> list[Problem]:
-    """Every rule broken by one entry; an empty list means the entry is complete."""
+    """Every rule broken by one entry; an empty list means the entry is complete.
+
+    `condition_ids` are the entries its links may point to. None leaves the links unchecked,
+    for a caller that does not know every id yet (a pack read entry by entry checks them at the
+    end with link_targets and link_problems)."""
     problems: list[Problem] = []
 
     def fail(field: str, message: str) -> None:
@@ -96,11 +116,10 @@ def check_condition(
                     cited.setdefault(well_formed.group(1), None)
                 else:
                     fail(f"citation:{key}", f"malformed citation {key!r} (write [@reference-id])")
-        for target in markup.linked_condition_ids(text):
-            if target not in condition_ids:
-                fail(f"link:{target}", f"link to unknown condition {target!r}")
         if markup.has_raw_html(text):
             fail("html", "raw HTML is not allowed in content (use Markdown)")
+    if condition_ids is not None:
+        problems += link_problems(condition.id, link_targets(condition), condition_ids)
     for ref_id in cited:
         if ref_id not in reference_ids:
             fail(f"citation:@{ref_id}", f"cites unknown reference {ref_id!r}")

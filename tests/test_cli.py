@@ -456,16 +456,14 @@ def test_export_import_backup_restore_reset_history(capsys, bundle, tmp_path, da
 
 
 def test_import_shows_what_would_change(capsys, bundle, tmp_path):
-    import json
-
-    from ketadesk import entries
+    from ketadesk import packs
 
     pack = tmp_path / "p.kdpack"
     run(capsys, "db", "export", str(pack))
-    data = json.loads(pack.read_text())
+    data = packs.load_pack(pack)
     data["payload"]["conditions"][0]["name"] = "Renamed by the pack"
-    data["manifest"]["payload_sha256"] = entries.digest(data["payload"])
-    pack.write_text(json.dumps(data))
+    data["manifest"]["payload_sha256"] = packs.payload_sha256(data["payload"])
+    packs.write_pack(data, pack)
     code, out, _ = run(capsys, "db", "import", str(pack), "--yes", "--editor", "Dr B")
     changed_id = data["payload"]["conditions"][0]["id"]
     assert code == 0 and f"  changed: {changed_id}" in out

@@ -58,7 +58,7 @@ def pack_with(store, text: str) -> dict:
 
 
 def rehash(pack: dict) -> dict:
-    pack["manifest"]["payload_sha256"] = entries.digest(pack["payload"])
+    pack["manifest"]["payload_sha256"] = packs.payload_sha256(pack["payload"])
     return pack
 
 
@@ -69,8 +69,8 @@ def write(pack: dict, path: Path) -> Path:
 
 def test_export_all_then_import_changes_nothing(working, tmp_path):
     path = write(packs.build_pack(working, author="Dr A"), tmp_path / "all.kdpack")
-    manifest = json.loads(path.read_text())["manifest"]
-    assert manifest["format"] == "ketadesk-update-pack" and manifest["pack_format"] == 1
+    manifest = json.loads(path.read_bytes().splitlines()[0])
+    assert manifest["format"] == "ketadesk-update-pack" and manifest["pack_format"] == 2
     assert manifest["counts"] == {
         "conditions": 7,
         "references": 2,
@@ -148,8 +148,60 @@ def test_a_pack_adds_new_entries_and_references(working, data_dir, tmp_path):
     assert [h.condition.id for h in working.search("new trial")][:1] == ["new-entry"]
 
 
-def mangle_raw(text: str) -> str:
-    return text[: len(text) // 2]
+def test_an_entry_may_link_to_one_later_in_the_pack(working, data_dir, tmp_path):
+    # entries are checked as they are read; links wait until every id in the pack is known
+    pack = packs.build_pack(working, author="Maintainer")
+    new = copy.deepcopy(next(c for c in pack["payload"]["conditions"] if c["id"] != MDD))
+    new["id"], new["name"] = "zz-new-entry", "A new entry"
+    pack["payload"]["conditions"].append(new)
+    mdd = next(c for c in pack["payload"]["conditions"] if c["id"] == MDD)
+    mdd["sections"]["Evidence"] = "One [@ref-a]; see [the new one](condition:zz-new-entry)."
+    plan = packs.plan_import(working, packs.read_pack(write(rehash(pack), tmp_path / "l.kdpack")))
+    assert [e.id for e in plan.added] == ["zz-new-entry"] and [e.id for e in plan.changed] == [MDD]
+
+
+def test_a_format_1_pack_is_still_read(working, data_dir, tmp_path):
+    pack = pack_with(working, "From an older ketadesk.")
+    pack["manifest"]["pack_format"] = 1
+    pack["manifest"]["payload_sha256"] = entries.digest(pack["payload"])
+    path = tmp_path / "old.kdpack"
+    path.write_text(json.dumps(pack, indent=1), encoding="utf-8")
+    plan = packs.plan_import(working, packs.read_pack(path))
+    assert [e.id for e in plan.changed] == [MDD]
+    packs.apply_import(working, plan, data_dir, editor="Dr B")
+    evidence = entries.entry(working.get_condition(MDD))["sections"]["Evidence"]
+    assert "From an older ketadesk." in evidence
+
+
+def test_a_pack_changed_after_its_preview_is_refused(working, data_dir, tmp_path):
+    path = write(pack_with(working, "What was previewed."), tmp_path / "p.kdpack")
+    plan = packs.plan_import(working, packs.read_pack(path))
+    write(pack_with(working, "Swapped in afterwards."), path)  # same size class, other text
+    before = fingerprint(working.path)
+    with pytest.raises(packs.PackError, match="do not match its SHA-256"):
+        packs.apply_import(working, plan, data_dir, editor="Dr B")
+    assert fingerprint(working.path) == before, "the transaction was rolled back"
+    assert "Swapped" not in entries.entry(working.get_condition(MDD))["sections"]["Evidence"]
+
+
+def pack_bytes(pack: dict | str) -> bytes:
+    """A pack as format-2 bytes, whatever its manifest says (no manifest line without one)."""
+    if isinstance(pack, str):
+        return pack.encode("utf-8")
+    lines = list(packs.pack_lines(pack.get("manifest", {}), pack["payload"]))
+    return b"".join(lines if "manifest" in pack else lines[1:])
+
+
+def relined(change):
+    """A change to a pack's item lines (a list of bytes), the hash made to match again."""
+
+    def apply(pack: dict) -> str:
+        lines = list(packs.pack_lines(pack["manifest"], pack["payload"]))[1:]
+        lines = change(lines)
+        pack["manifest"]["payload_sha256"] = hashlib.sha256(b"".join(lines)).hexdigest()
+        return b"".join([next(packs.pack_lines(pack["manifest"], {})), *lines]).decode()
+
+    return apply
 
 
 def set_in(path: list, value):
@@ -187,11 +239,19 @@ def duplicate_entry(pack: dict) -> dict:
 
 
 BAD_PACKS = {
-    "truncated": (None, "is not an update pack (or is truncated)"),
+    "truncated": (None, "is not an update pack (or is truncated): line"),
     "not-json": (lambda p: "just some text", "is not an update pack"),
     "no-manifest": (lambda p: {"payload": p["payload"]}, "no manifest"),
     "other-format": (set_in(["manifest", "format"], "zip"), "is not a ketadesk update pack"),
-    "pack-format": (set_in(["manifest", "pack_format"], 2), "uses pack format 2"),
+    "pack-format": (set_in(["manifest", "pack_format"], 3), "uses pack format 3"),
+    "out-of-order": (
+        relined(lambda lines: [*lines[1:], lines[0]]),
+        "a reference after the entries it serves",
+    ),
+    "unknown-kind": (
+        relined(lambda lines: [b'{"kind":"virus","data":{}}\n', *lines]),
+        "line 2: not an item of a known kind",
+    ),
     "newer-schema": (set_in(["manifest", "schema_version"], 99), "made by a newer ketadesk"),
     "hash": (set_in(["manifest", "payload_sha256"], "0" * 64), "do not match its SHA-256"),
     "tampered": (set_in(["payload", "conditions", 0, "name"], "Changed"), "SHA-256"),
@@ -207,6 +267,10 @@ BAD_PACKS = {
         f"entry {MDD}: cites unknown reference 'ghost-2020'",
     ),
     "no-grade": (in_mdd("grade", "excellent"), f"entry {MDD}: no valid evidence grade"),
+    "unknown-link": (
+        in_mdd(("sections", "Evidence"), "One [@ref-a]; see [this](condition:nowhere)."),
+        f"entry {MDD}: link to unknown condition 'nowhere'",
+    ),
     "bad-date": (in_mdd("last_reviewed", "yesterday"), "last_reviewed is not a date"),
     "cure": (
         in_mdd(("sections", "Evidence"), "One [@ref-a]; a cure."),
@@ -221,10 +285,10 @@ def test_a_bad_pack_is_refused_and_the_database_is_unchanged(working, tmp_path, 
     good = packs.build_pack(working, author="Maintainer")
     path = tmp_path / f"{name}.kdpack"
     if change is None:
-        path.write_text(mangle_raw(json.dumps(good)), encoding="utf-8")
+        raw = pack_bytes(good)
+        path.write_bytes(raw[: len(raw) // 2])
     else:
-        changed = change(copy.deepcopy(good))
-        path.write_text(json.dumps(changed) if not isinstance(changed, str) else changed)
+        path.write_bytes(pack_bytes(change(copy.deepcopy(good))))
     before = fingerprint(working.path)
     with pytest.raises(packs.PackError) as info:
         packs.plan_import(working, packs.read_pack(path))
@@ -246,7 +310,7 @@ def test_an_oversized_file_is_refused_before_it_is_read(working, tmp_path, monke
 )
 @given(data=st.data())
 def test_mangled_packs_never_change_the_database(working, tmp_path, data):
-    raw = bytearray(json.dumps(packs.build_pack(working, author="A")).encode("utf-8"))
+    raw = bytearray(pack_bytes(packs.build_pack(working, author="A")))
     for _ in range(data.draw(st.integers(1, 4))):
         where = data.draw(st.integers(0, len(raw) - 1))
         how = data.draw(st.sampled_from(["flip", "cut", "drop", "insert"]))

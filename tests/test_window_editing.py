@@ -161,7 +161,7 @@ def test_import_a_pack_with_preview(window, tmp_path, monkeypatch):
     for item in pack["payload"]["conditions"]:
         if item["id"] == MDD:
             item["sections"]["Evidence"] = "One trial [@ref-a]. From the pack."
-    pack["manifest"]["payload_sha256"] = entries.digest(pack["payload"])
+    pack["manifest"]["payload_sha256"] = packs.payload_sha256(pack["payload"])
     path = tmp_path / "u.kdpack"
     packs.write_pack(pack, path)
     monkeypatch.setattr(window, "ask_open_path", lambda title, f: path)

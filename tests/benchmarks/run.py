@@ -192,7 +192,7 @@ def bare_rss(data: Path) -> float:
 
 
 def pack_of(count: int, path: Path) -> None:
-    from ketadesk import entries, packs, paths
+    from ketadesk import packs, paths
     from ketadesk.store import Store
 
     with Store.open(paths.bundled_db(), read_only=True) as store:
@@ -208,7 +208,7 @@ def pack_of(count: int, path: Path) -> None:
             "\n\n", f"\n\nThis is sheet {n}.\n\n", 1
         )
         pack["payload"]["conditions"].append(item)
-    pack["manifest"]["payload_sha256"] = entries.digest(pack["payload"], depth=2)
+    pack["manifest"]["payload_sha256"] = packs.payload_sha256(pack["payload"])
     packs.write_pack(pack, path)
 
 
