@@ -175,7 +175,10 @@ class PackFile:
                     kind, data = self._item(line, number)
                     if KINDS.index(kind) < order:
                         raise PackError(
-                            [f"{self.name}, line {number}: a {kind} after the entries it serves"]
+                            [
+                                f"{self.name}, line {number}: a {kind} after a {KINDS[order]} "
+                                "(the order is references, side effects, handouts, entries)"
+                            ]
                         )
                     order = KINDS.index(kind)
                     counts[kind] += 1

@@ -246,7 +246,7 @@ BAD_PACKS = {
     "pack-format": (set_in(["manifest", "pack_format"], 3), "uses pack format 3"),
     "out-of-order": (
         relined(lambda lines: [*lines[1:], lines[0]]),
-        "a reference after the entries it serves",
+        "a reference after a condition (the order is references, side effects",
     ),
     "unknown-kind": (
         relined(lambda lines: [b'{"kind":"virus","data":{}}\n', *lines]),
