@@ -38,8 +38,13 @@ LEGACY_FORMAT = 1
 KINDS = ("reference", "side_effect", "handout", "condition")
 """A format-2 pack's item lines, in the order they must come: everything an entry uses is read
 before the entries, so each entry is checked as soon as it is read."""
-PAYLOAD_KEYS = {"reference": "references", "side_effect": "side_effects", "handout": "handouts"}
-PAYLOAD_KEYS["condition"] = "conditions"
+PAYLOAD_KEYS = {
+    "reference": "references",
+    "side_effect": "side_effects",
+    "handout": "handouts",
+    "condition": "conditions",
+}
+"""Each line kind's list in the payload of build_pack (and of a format-1 pack)."""
 CHECK_CHUNK = 100
 """Entries checked together (their handouts graded in one dictionary pass)."""
 SUFFIX = ".kdpack"
@@ -173,14 +178,15 @@ class PackFile:
                 for number, line in enumerate(lines, start=2):
                     sha.update(line)
                     kind, data = self._item(line, number)
-                    if KINDS.index(kind) < order:
+                    position = KINDS.index(kind)
+                    if position < order:
                         raise PackError(
                             [
                                 f"{self.name}, line {number}: a {kind} after a {KINDS[order]} "
                                 "(the order is references, side effects, handouts, entries)"
                             ]
                         )
-                    order = KINDS.index(kind)
+                    order = position
                     counts[kind] += 1
                     if counts[kind] > MAX_ITEMS:
                         raise PackError([f"{self.name}: more than {MAX_ITEMS} {kind} items"])
@@ -351,8 +357,10 @@ def plan_import(store: Store, pack: PackFile) -> ImportPlan:
 
     for kind, data in pack.items():
         item_id = data.get("id") if isinstance(data, dict) else None
-        if isinstance(item_id, str):
-            (duplicates if item_id in seen[kind] else seen)[kind].add(item_id)
+        if isinstance(item_id, str) and item_id in seen[kind]:
+            duplicates[kind].add(item_id)
+        elif isinstance(item_id, str):
+            seen[kind].add(item_id)
         try:
             if kind == "reference":
                 ref = entries.reference_from_data(data)
