@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from . import content, entries, markup, search
 from .records import SECTION_TITLES, TIMINGS, Condition
-from .schema import SCHEMA_VERSION, SEARCH_TOKENIZER
+from .schema import SCHEMA_VERSION, SEARCH_INDEX
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -56,13 +56,7 @@ def _write(data: content.ContentSet, path: Path) -> None:
         db = sqlite_utils.Database(conn)
         with db.atomic():
             _tables(db, data)
-        # An external-content FTS5 index with prefix indexes, so that the prefix terms typed
-        # letter by letter ("d"*, "de"*) are a lookup rather than a scan of the vocabulary.
-        db.execute(
-            "CREATE VIRTUAL TABLE search_docs_fts USING fts5(name, aliases, text,"
-            " content='search_docs', content_rowid='num',"
-            f" tokenize='{SEARCH_TOKENIZER}', prefix='1 2 3')"
-        )
+        db.execute(SEARCH_INDEX)  # see schema.SEARCH_INDEX
         db.execute("INSERT INTO search_docs_fts(search_docs_fts) VALUES('rebuild')")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("INSERT INTO search_docs_fts(search_docs_fts) VALUES('optimize')")

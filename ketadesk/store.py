@@ -40,7 +40,7 @@ from .records import (
     SnippetPart,
     TimeRange,
 )
-from .schema import SCHEMA_VERSION
+from .schema import SCHEMA_VERSION, SEARCH_INDEX
 
 __all__ = [
     "DatabaseBusyError",
@@ -577,7 +577,7 @@ class Store:
     def reindex(self, *, search: bool = False) -> None:
         """Re-sort the list (category order, then name); call after put_condition, inside the
         same transaction. `search=True` also rebuilds the search index, after bulk writes made
-        with put_condition(index=False)."""
+        with put_condition(index=False), from its current definition (schema.SEARCH_INDEX)."""
         order = {name: i for i, name in enumerate(self.categories())}
         rows = self._rows("SELECT id, name, category FROM conditions")
         ranked = sorted(
@@ -588,7 +588,9 @@ class Store:
             "UPDATE conditions SET position = ? WHERE id = ?",
             [(position, r["id"]) for position, r in enumerate(ranked)],
         )
-        if search:
+        if search:  # made again from its definition, which may be newer than this file's
+            self._write("DROP TABLE search_docs_fts")
+            self._write(SEARCH_INDEX)
             self._write("INSERT INTO search_docs_fts(search_docs_fts) VALUES('rebuild')")
 
     def restore_from(self, source: Path) -> None:

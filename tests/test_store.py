@@ -11,7 +11,7 @@ import pytest
 
 from ketadesk import backups, checks
 from ketadesk.records import SECTION_TITLES
-from ketadesk.schema import SCHEMA_VERSION
+from ketadesk.schema import SCHEMA_VERSION, SEARCH_INDEX
 from ketadesk.store import NotFoundError, Store, StoreError, UnreadableDatabaseError
 from ketadesk.workingcopy import WORKING_NAME, open_working
 
@@ -239,6 +239,28 @@ def test_integrity_check_reports_a_damaged_search_index(bundled, data_dir):
         store._conn.commit()
         problems = store.integrity_problems()
     assert any(p.startswith("search index:") for p in problems), problems
+
+
+def test_a_bulk_write_brings_an_older_search_index_up_to_date(bundled, data_dir):
+    """A working copy made by an earlier ketadesk (a search index with positions and three
+    prefix lengths) takes the current index at its next import or upgrade, and still finds."""
+    store, _ = open_working(bundled, data_dir)
+    with store:
+        old = SEARCH_INDEX.replace("prefix='1 2', detail=column", "prefix='1 2 3'")
+        assert old != SEARCH_INDEX
+        store._conn.executescript(
+            f"DROP TABLE search_docs_fts; {old};"
+            " INSERT INTO search_docs_fts(search_docs_fts) VALUES('rebuild');"
+        )
+        found = [h.condition.id for h in store.search("treatment-res")]
+        with store.transaction():
+            store.reindex(search=True)
+        (sql,) = store._conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'search_docs_fts'"
+        ).fetchone()
+        assert sql == SEARCH_INDEX
+        assert [h.condition.id for h in store.search("treatment-res")] == found != []
+        assert store.integrity_problems() == []
 
 
 def test_verify_false_skips_the_full_scan_but_still_rejects_foreign_files(bundled, tmp_path):
