@@ -389,11 +389,15 @@ def db_export(args: argparse.Namespace) -> int:
 
 
 def db_import(args: argparse.Namespace) -> int:
+    from contextlib import closing
+
     from . import packs
 
     pack = packs.read_pack(args.file)
-    with open_store(args) if args.dry_run else _writable_store(args) as s:
-        plan = packs.plan_import(s, pack)
+    with (
+        open_store(args) if args.dry_run else _writable_store(args) as s,
+        closing(packs.plan_import(s, pack)) as plan,
+    ):
         manifest = pack.manifest
         print(
             f"Pack {args.file.name}: content {manifest.get('content_version')}, made "

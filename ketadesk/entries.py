@@ -65,11 +65,20 @@ def digest(value: Any, *, depth: int = 0) -> str:
     True
     """
     if not depth:
-        return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+        return text_digest(canonical_json(value))
     sha = hashlib.sha256()
     for piece in _canonical_pieces(value, depth=depth):
         sha.update(piece.encode("utf-8"))
     return sha.hexdigest()
+
+
+def text_digest(text: str) -> str:
+    """SHA-256 of a value already spelled by canonical_json.
+
+    >>> text_digest(canonical_json([1, "é"])) == digest([1, "é"])
+    True
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _canonical_pieces(value: Any, depth: int) -> Iterator[str]:

@@ -6,9 +6,10 @@ read one line at a time; format 1, one JSON document, is still read.
 Import is two steps. `plan_import` reads and checks all of a pack without touching the
 database (format, versions, hash, sizes, every entry against the content rules, references
 resolved) and sorts its entries into added, changed, unchanged and conflicting with local
-edits. `apply_import` then writes it in one transaction, after an automatic backup, reading the
-file again and refusing it if it changed in between. Neither holds more than a few entries of a
-format-2 pack in memory at once.
+edits; the entries to write are kept aside, already turned into rows, in a temporary file
+(store.Spool). `apply_import` then writes them in one transaction, after an automatic backup:
+exactly what was previewed, whatever happens to the pack file in between. Neither holds more
+than a few entries of a format-2 pack in memory at once.
 
 No SQL (the store writes) and no Qt.
 """
@@ -23,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import backups, editing, entries, rules
+from . import backups, editing, entries, markup, rules
 from .errors import NotFoundError, StoreError
 from .files import write_atomically
 from .records import Condition, Handout, Reference, SideEffect
 from .schema import SCHEMA_VERSION
-from .store import Store
+from .store import Spool, Store, condition_rows
 
 FORMAT = "ketadesk-update-pack"
 PACK_FORMAT = 2
@@ -227,6 +228,12 @@ class ImportPlan:
     unchanged: list[PlannedEntry] = field(default_factory=list)
     conflicts: list[PlannedEntry] = field(default_factory=list)
     """Entries edited here that the pack would change: kept, with the pack's version offered."""
+    staged: Spool = field(default_factory=Spool)
+    """Each added, changed or conflicting entry, checked and turned into rows, for apply_import.
+    close() deletes it; a plan that is not applied should be closed."""
+
+    def close(self) -> None:
+        self.staged.close()
 
     def summary(self) -> str:
         return (
@@ -341,6 +348,7 @@ def plan_import(store: Store, pack: PackFile) -> ImportPlan:
     def check_chunk() -> None:
         with rules.batch(chunk):
             for condition in chunk:
+                plain_texts = [markup.plain_text(s.markdown) for s in condition.sections]
                 problems.extend(
                     f"entry {condition.id}: {p.message}"
                     for p in rules.check_condition(
@@ -348,11 +356,12 @@ def plan_import(store: Store, pack: PackFile) -> ImportPlan:
                         categories=categories,
                         reference_ids=references,
                         condition_ids=None,  # links are checked once every id is known
+                        plain_texts=plain_texts,
                     )
                 )
                 links[condition.id] = rules.link_targets(condition)
-                if not problems:
-                    _place(store, plan, condition)
+                if not problems:  # once a pack is refused, nothing more is kept
+                    _place(store, plan, condition, plain_texts)
         chunk.clear()
 
     for kind, data in pack.items():
@@ -403,24 +412,33 @@ def plan_import(store: Store, pack: PackFile) -> ImportPlan:
                 if ref_id not in references
             ]
     if problems:
+        plan.close()
         raise PackError(problems[:MAX_PROBLEMS_SHOWN] + _more(problems))
     return plan
 
 
-def _place(store: Store, plan: ImportPlan, condition: Condition) -> None:
-    """Sort one checked entry into the plan by what importing it would do."""
+def _place(store: Store, plan: ImportPlan, condition: Condition, plain_texts: list[str]) -> None:
+    """Sort one checked entry into the plan by what importing it would do, and keep aside
+    what apply_import will write for it."""
     planned = PlannedEntry(condition.id, condition.name)
+    entry = entries.entry(condition)
+    entry_json = entries.canonical_json(entry)  # spelled once: for its hash and its revision
+    entry_hash = entries.text_digest(entry_json)
     try:
         state = store.entry_state(condition.id)
     except NotFoundError:
         plan.added.append(planned)
-        return
-    if entries.entry_hash(store.get_condition(condition.id)) == entries.entry_hash(condition):
-        plan.unchanged.append(planned)
-    elif state.local:
-        plan.conflicts.append(planned)
     else:
+        if entries.entry_hash(store.get_condition(condition.id)) == entry_hash:
+            plan.unchanged.append(planned)
+            return
+        if state.local:
+            plan.conflicts.append(planned)
+            plan.staged.append({"id": condition.id, "offer": entry})
+            return
         plan.changed.append(planned)
+    rows = condition_rows(condition, plain_texts=plain_texts)
+    plan.staged.append({"id": condition.id, "rows": rows, "hash": entry_hash, "entry": entry_json})
 
 
 def _more(problems: list[str]) -> list[str]:
@@ -429,50 +447,36 @@ def _more(problems: list[str]) -> list[str]:
 
 
 def apply_import(store: Store, plan: ImportPlan, data_dir: Path, *, editor: str) -> str:
-    """Back up, then write the plan in one transaction, reading the pack's entries again one by
-    one. If the file no longer matches the hash it was planned with, nothing is written."""
-    safety = backups.backup(store, data_dir, "before-import")
-    version = plan.pack.manifest.get("content_version", "?")
-    action = {e.id: "put" for e in plan.added + plan.changed}
-    action |= {e.id: "offer" for e in plan.conflicts}
-    added = {e.id for e in plan.added}
-    with store.transaction():
-        for ref in plan.references:
-            store.put_reference(ref)
-        for effect in plan.side_effects:
-            store.put_side_effect(effect)
-        for handout in plan.handouts:
-            store.put_handout(handout)
-        references = {r.id: r for r in store.references()}
-        effects = {e.id: e for e in store.side_effects()}
-        for kind, data in plan.pack.items():
-            if kind != "condition" or not isinstance(data, dict) or data.get("id") not in action:
-                continue
-            try:
-                condition = entries.condition_from_entry(
-                    data, references=references, side_effects=effects
+    """Back up, then write the plan in one transaction: the entries it checked and kept aside
+    (the pack file is not read again). Closes the plan."""
+    try:
+        safety = backups.backup(store, data_dir, "before-import")
+        version = plan.pack.manifest.get("content_version", "?")
+        added = {e.id for e in plan.added}
+        with store.transaction():
+            for ref in plan.references:
+                store.put_reference(ref)
+            for effect in plan.side_effects:
+                store.put_side_effect(effect)
+            for handout in plan.handouts:
+                store.put_handout(handout)
+            for item in plan.staged:
+                if "offer" in item:
+                    store.set_state(item["id"], pending=item["offer"])
+                    continue
+                retired = False if item["id"] in added else store.entry_state(item["id"]).retired
+                store.put_condition_rows(
+                    item["rows"], local=False, base_hash=item["hash"], retired=retired, index=False
                 )
-            except entries.EntryError as exc:  # the file changed after it was checked
-                raise PackError(exc.problems) from None
-            if action[condition.id] == "offer":
-                store.set_state(condition.id, pending=entries.entry(condition))
-                continue
-            retired = False if condition.id in added else store.entry_state(condition.id).retired
-            entry = entries.entry(condition)  # once, for the hash and the revision
-            store.put_condition(
-                condition,
-                local=False,
-                base_hash=entries.digest(entry),
-                retired=retired,
-                index=False,
-            )
-            store.add_revision(
-                condition.id,
-                at=editing.now(),
-                editor=editor,
-                action="imported",
-                summary=f"from an update pack (content {version})",
-                entry=entry,
-            )
-        store.reindex(search=True)
+                store.add_revision(
+                    item["id"],
+                    at=editing.now(),
+                    editor=editor,
+                    action="imported",
+                    summary=f"from an update pack (content {version})",
+                    entry=item["entry"],
+                )
+            store.reindex(search=True)
+    finally:
+        plan.close()
     return f"Imported: {plan.summary()}. A backup was made first ({safety.name})."

@@ -7,7 +7,7 @@ line to each problem) and by `ketadesk db check` on a database's records.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 
 from . import markup, readability
 from .readability import MAX_HANDOUT_GRADE, reading_grade
@@ -73,12 +73,14 @@ def check_condition(
     categories: Collection[str],
     reference_ids: Collection[str],
     condition_ids: Collection[str] | None,
+    plain_texts: Sequence[str] | None = None,
 ) -> list[Problem]:
     """Every rule broken by one entry; an empty list means the entry is complete.
 
     `condition_ids` are the entries its links may point to. None leaves the links unchecked,
     for a caller that does not know every id yet (a pack read entry by entry checks them at the
-    end with link_targets and link_problems)."""
+    end with link_targets and link_problems). `plain_texts`, each section's markup.plain_text
+    in order, saves making them again when the caller has them (an import uses them twice)."""
     problems: list[Problem] = []
 
     def fail(field: str, message: str) -> None:
@@ -99,7 +101,9 @@ def check_condition(
     problems += _check_onset(condition)
 
     present = {s.title: s for s in condition.sections}
-    plain = {s.title: markup.plain_text(s.markdown) for s in condition.sections}  # once each
+    if plain_texts is None:
+        plain_texts = [markup.plain_text(s.markdown) for s in condition.sections]
+    plain = {s.title: text for s, text in zip(condition.sections, plain_texts, strict=True)}
     for title in SECTION_TITLES:
         if title not in present:
             fail(f"section:{title}", f"missing section '## {title}'")

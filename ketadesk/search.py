@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from . import markup
@@ -62,12 +62,17 @@ def exact_name_first(hits: list[T], text: str, names: Callable[[T], Iterable[str
     return sorted(hits, key=lambda h: not exact(h))
 
 
-def search_rows(c: Condition) -> list[dict[str, object]]:
+def search_rows(
+    c: Condition, *, plain_texts: Sequence[str] | None = None
+) -> list[dict[str, object]]:
     """The full-text documents for one condition: its names, each section, its side effects.
 
     `num`, an explicit INTEGER PRIMARY KEY (the FTS index joins on it), is left to SQLite,
-    which numbers rows in insertion order.
+    which numbers rows in insertion order. `plain_texts` are the sections' plain texts, in
+    order, when the caller has them already.
     """
+    if plain_texts is None:
+        plain_texts = [markup.plain_text(s.markdown) for s in c.sections]
     rows: list[dict[str, object]] = [
         {
             "section": "Name",
@@ -77,8 +82,8 @@ def search_rows(c: Condition) -> list[dict[str, object]]:
         },
     ]
     rows += [
-        {"section": s.title, "name": "", "aliases": "", "text": markup.plain_text(s.markdown)}
-        for s in c.sections
+        {"section": s.title, "name": "", "aliases": "", "text": text}
+        for s, text in zip(c.sections, plain_texts, strict=True)
     ]
     if c.side_effects:
         text = " · ".join(

@@ -11,9 +11,10 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any
 
 from . import search as search_query
 from .errors import (
@@ -396,9 +397,28 @@ class Store:
         """Insert or replace one entry, all its parts and its search documents (call inside
         a transaction, then reindex()). With `index=False` the search index is not touched:
         bulk writers (imports, upgrades) rebuild it once with reindex(search=True)."""
-        onset = condition.onset
-        assert onset is not None and condition.last_reviewed is not None  # checked by the rules
-        cid = condition.id
+        self.put_condition_rows(
+            condition_rows(condition),
+            local=local,
+            base_hash=base_hash,
+            pending=pending,
+            retired=retired,
+            index=index,
+        )
+
+    def put_condition_rows(
+        self,
+        rows: dict[str, Any],
+        *,
+        local: bool,
+        base_hash: str,
+        pending: dict | None = None,
+        retired: bool = False,
+        index: bool = True,
+    ) -> None:
+        """put_condition for an entry already turned into rows by condition_rows (an import
+        makes them when it checks a pack, and writes them when the person confirms)."""
+        cid = rows["id"]
         # the search index follows its content table row by row (no full rebuild per change)
         if index:
             self._write(
@@ -412,66 +432,25 @@ class Store:
         old = self._rows("SELECT position FROM conditions WHERE id = ?", (cid,))
         position = old[0][0] if old else 1_000_000
         self._write(
-            "INSERT OR REPLACE INTO conditions (id, position, name, category, abbreviations,"
-            " synonyms, keywords, last_reviewed, grade, grade_basis, regulatory_summary,"
-            " usual_treatment, onset_min, onset_max, onset_unit, duration_min, duration_max,"
-            " duration_unit, usual_onset_min, usual_onset_max, usual_onset_unit, retired, local,"
-            " base_hash, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT OR REPLACE INTO conditions (id, position, {', '.join(_ENTRY_COLUMNS)},"
+            " retired, local, base_hash, pending) VALUES"
+            f" (?, ?, {', '.join('?' * len(_ENTRY_COLUMNS))}, ?, ?, ?, ?)",
             (
                 cid,
                 position,
-                condition.name,
-                condition.category,
-                json.dumps(list(condition.abbreviations)),
-                json.dumps(list(condition.synonyms)),
-                json.dumps(list(condition.keywords)),
-                condition.last_reviewed.isoformat(),
-                condition.grade,
-                condition.grade_basis,
-                condition.regulatory_summary,
-                onset.usual_treatment,
-                onset.onset.min,
-                onset.onset.max,
-                onset.onset.unit,
-                onset.duration.min,
-                onset.duration.max,
-                onset.duration.unit,
-                onset.usual_onset.min,
-                onset.usual_onset.max,
-                onset.usual_onset.unit,
+                *rows["conditions"],
                 int(retired),
                 int(local),
                 base_hash,
                 json.dumps(pending, sort_keys=True) if pending is not None else None,
             ),
         )
-        self._write_many(
-            "INSERT INTO sections (condition_id, position, key, title, markdown)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [(cid, i, s.key, s.title, s.markdown) for i, s in enumerate(condition.sections)],
-        )
-        self._write_many(
-            "INSERT INTO condition_references (condition_id, reference_id, number)"
-            " VALUES (?, ?, ?)",
-            [(cid, ref.id, n) for n, ref in enumerate(condition.references, start=1)],
-        )
-        self._write_many(
-            "INSERT INTO condition_side_effects (condition_id, side_effect_id, position,"
-            " key, note) VALUES (?, ?, ?, ?, ?)",
-            [
-                (cid, link.side_effect.id, i, int(link.key), link.note)
-                for i, link in enumerate(condition.side_effects)
-            ],
-        )
-        self._write_many(
-            "INSERT INTO search_docs (condition_id, section, name, aliases, text)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [
-                (cid, row["section"], row["name"], row["aliases"], row["text"])
-                for row in search_query.search_rows(condition)
-            ],
-        )
+        for table, columns in _PART_COLUMNS.items():
+            self._write_many(
+                f"INSERT INTO {table} (condition_id, {', '.join(columns)})"
+                f" VALUES (?, {', '.join('?' * len(columns))})",
+                [(cid, *row) for row in rows[table]],
+            )
         if index:
             self._write(
                 "INSERT INTO search_docs_fts(rowid, name, aliases, text)"
@@ -546,12 +525,21 @@ class Store:
         )
 
     def add_revision(
-        self, condition_id: str, *, at: str, editor: str, action: str, summary: str, entry: dict
+        self,
+        condition_id: str,
+        *,
+        at: str,
+        editor: str,
+        action: str,
+        summary: str,
+        entry: dict | str,
     ) -> None:
+        """One revision of an entry: `entry` as plain data, or that data already as JSON."""
+        text = entry if isinstance(entry, str) else json.dumps(entry, sort_keys=True)
         self._write(
             "INSERT INTO revisions (condition_id, at, editor, action, summary, entry)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (condition_id, at, editor, action, summary, json.dumps(entry, sort_keys=True)),
+            (condition_id, at, editor, action, summary, text),
         )
 
     def revisions(self, condition_id: str) -> list[Revision]:
@@ -614,6 +602,116 @@ class Store:
                 dest.close()
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write a copy to {destination}: {exc}") from exc
+
+
+_ENTRY_COLUMNS = (
+    "name",
+    "category",
+    "abbreviations",
+    "synonyms",
+    "keywords",
+    "last_reviewed",
+    "grade",
+    "grade_basis",
+    "regulatory_summary",
+    "usual_treatment",
+    "onset_min",
+    "onset_max",
+    "onset_unit",
+    "duration_min",
+    "duration_max",
+    "duration_unit",
+    "usual_onset_min",
+    "usual_onset_max",
+    "usual_onset_unit",
+)
+"""The columns of `conditions` that hold what an entry says (the rest is its place and state)."""
+_PART_COLUMNS = {
+    "sections": ("position", "key", "title", "markdown"),
+    "condition_references": ("reference_id", "number"),
+    "condition_side_effects": ("side_effect_id", "position", "key", "note"),
+    "search_docs": ("section", "name", "aliases", "text"),
+}
+"""The tables holding an entry's parts, with their columns after `condition_id`."""
+
+
+def condition_rows(
+    condition: Condition, *, plain_texts: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """Every row put_condition writes for one entry, as JSON-safe values (its id; its
+    `conditions` columns, _ENTRY_COLUMNS; and each _PART_COLUMNS table's rows). Pure.
+
+    `plain_texts`, each section's markup.plain_text in order, saves making them again when the
+    caller already has them (an import has, from checking the entry)."""
+    onset = condition.onset
+    assert onset is not None and condition.last_reviewed is not None  # checked by the rules
+    return {
+        "id": condition.id,
+        "conditions": [
+            condition.name,
+            condition.category,
+            json.dumps(list(condition.abbreviations)),
+            json.dumps(list(condition.synonyms)),
+            json.dumps(list(condition.keywords)),
+            condition.last_reviewed.isoformat(),
+            condition.grade,
+            condition.grade_basis,
+            condition.regulatory_summary,
+            onset.usual_treatment,
+            onset.onset.min,
+            onset.onset.max,
+            onset.onset.unit,
+            onset.duration.min,
+            onset.duration.max,
+            onset.duration.unit,
+            onset.usual_onset.min,
+            onset.usual_onset.max,
+            onset.usual_onset.unit,
+        ],
+        "sections": [[i, s.key, s.title, s.markdown] for i, s in enumerate(condition.sections)],
+        "condition_references": [
+            [ref.id, n] for n, ref in enumerate(condition.references, start=1)
+        ],
+        "condition_side_effects": [
+            [link.side_effect.id, i, int(link.key), link.note]
+            for i, link in enumerate(condition.side_effects)
+        ],
+        "search_docs": [
+            [row["section"], row["name"], row["aliases"], row["text"]]
+            for row in search_query.search_rows(condition, plain_texts=plain_texts)
+        ],
+    }
+
+
+class Spool:
+    """Values kept aside in a private temporary SQLite database until they are used: on disk
+    rather than in memory, read back in the order they were added, and deleted by SQLite when
+    the spool is closed (or dropped). An import plan keeps the entries it checked here, so that
+    the import writes exactly what was previewed without holding a pack in memory."""
+
+    def __init__(self) -> None:
+        # "" is SQLite's private temporary database; no journal: nothing here needs undoing
+        self._conn = sqlite3.connect("", isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=OFF")
+        self._conn.execute("CREATE TABLE spool (n INTEGER PRIMARY KEY, value TEXT NOT NULL)")
+        self.count = 0
+
+    def append(self, value: Any) -> None:
+        try:
+            self._conn.execute("INSERT INTO spool (value) VALUES (?)", (json.dumps(value),))
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot keep the checked entries aside: {_reason(exc)}") from exc
+        self.count += 1
+
+    def __iter__(self) -> Iterator[Any]:
+        try:
+            for (value,) in self._conn.execute("SELECT value FROM spool ORDER BY n"):
+                yield json.loads(value)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the checked entries back: {_reason(exc)}") from exc
+
+    def close(self) -> None:
+        self._conn.close()
 
 
 BUSY_TIMEOUT_S = 5.0

@@ -173,15 +173,27 @@ def test_a_format_1_pack_is_still_read(working, data_dir, tmp_path):
     assert "From an older ketadesk." in evidence
 
 
-def test_a_pack_changed_after_its_preview_is_refused(working, data_dir, tmp_path):
+def test_the_import_writes_what_was_previewed_even_if_the_file_changes(working, data_dir, tmp_path):
     path = write(pack_with(working, "What was previewed."), tmp_path / "p.kdpack")
     plan = packs.plan_import(working, packs.read_pack(path))
     write(pack_with(working, "Swapped in afterwards."), path)  # same size class, other text
-    before = fingerprint(working.path)
-    with pytest.raises(packs.PackError, match="do not match its SHA-256"):
-        packs.apply_import(working, plan, data_dir, editor="Dr B")
-    assert fingerprint(working.path) == before, "the transaction was rolled back"
-    assert "Swapped" not in entries.entry(working.get_condition(MDD))["sections"]["Evidence"]
+    path.unlink()  # or gone altogether
+    packs.apply_import(working, plan, data_dir, editor="Dr B")
+    evidence = entries.entry(working.get_condition(MDD))["sections"]["Evidence"]
+    assert "What was previewed." in evidence and "Swapped" not in evidence
+    assert working.search("previewed")[0].condition.id == MDD
+
+
+def test_a_plan_keeps_its_checked_entries_until_it_is_closed(working, tmp_path):
+    """The checked entries wait for the import in a temporary file that closing the plan
+    deletes, so a large pack's preview does not hold the pack in memory."""
+    path = write(pack_with(working, "What was previewed."), tmp_path / "p.kdpack")
+    plan = packs.plan_import(working, packs.read_pack(path))
+    assert plan.staged.count == 1 and [e.id for e in plan.changed] == [MDD]
+    assert [item["id"] for item in plan.staged] == [MDD]
+    plan.close()
+    with pytest.raises(StoreError):
+        list(plan.staged)
 
 
 def pack_bytes(pack: dict | str) -> bytes:

@@ -163,9 +163,12 @@ class DatabaseActions(_Base):
             return
         from .data_dialogs import ImportPreviewDialog
 
-        dialog = ImportPreviewDialog(path.name, plan, self)
-        if self.run_dialog(dialog):
-            self._write(lambda: workspace.apply_import(plan, editor=self.editor_name), "")
+        try:
+            dialog = ImportPreviewDialog(path.name, plan, self)
+            if self.run_dialog(dialog):
+                self._write(lambda: workspace.apply_import(plan, editor=self.editor_name), "")
+        finally:
+            plan.close()  # the entries it kept aside for the import
 
     @Slot()
     def export_pack(self) -> None:
