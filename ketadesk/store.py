@@ -758,6 +758,7 @@ def _validate(conn: sqlite3.Connection, *, verify: bool) -> None:
         )
     if version != SCHEMA_VERSION or missing:
         raise UnreadableDatabaseError("is not a ketadesk content database")
+    conn.execute("PRAGMA shrink_memory")  # the pages quick_check read are not needed again
 
 
 def _reason(exc: sqlite3.Error) -> str:
