@@ -398,12 +398,7 @@ def db_import(args: argparse.Namespace) -> int:
         open_store(args) if args.dry_run else _writable_store(args) as s,
         closing(packs.plan_import(s, pack)) as plan,
     ):
-        manifest = pack.manifest
-        print(
-            f"Pack {args.file.name}: content {manifest.get('content_version')}, made "
-            f"{manifest.get('created')} by {manifest.get('author') or 'unknown'} "
-            f"({manifest.get('scope')})."
-        )
+        print(f"Pack {args.file.name}: {pack.description}.")
         for label, items in (
             ("added", plan.added),
             ("changed", plan.changed),

@@ -16,6 +16,7 @@ No SQL (the store writes) and no Qt.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -160,6 +161,11 @@ class PackFile:
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def description(self) -> str:
+        """One line about the pack for people (pack_description)."""
+        return pack_description(self.manifest)
 
     def items(self) -> Iterator[tuple[str, Any]]:
         """Each item as (kind, data), references first and entries last. Reading a format-2
@@ -317,6 +323,32 @@ def _check_manifest(manifest: dict[str, Any], name: str, pack_format: int) -> No
                 f"{SCHEMA_VERSION})"
             ]
         )
+
+
+def pack_description(manifest: dict[str, Any]) -> str:
+    """One line about a pack, from its manifest, for the import preview (window and command
+    line). The fields come from whoever made the pack: each is shown as plain text, cut short
+    when long; the creation time is shown to the minute.
+
+    >>> pack_description({"content_version": "2027.1", "created": "2026-11-21T07:54:52",
+    ...                   "author": "Riverside Clinic", "scope": "changed"})
+    'Content 2027.1, made 2026-11-21 07:54 by Riverside Clinic (changed entries)'
+    >>> pack_description({"created": "last Tuesday", "author": ""})
+    'Content unknown, made last Tuesday by unknown (unknown entries)'
+    """
+
+    def field(key: str) -> str:
+        value = manifest.get(key)
+        text = " ".join(str(value).split()) if value not in (None, "") else "unknown"
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    made = field("created")
+    with contextlib.suppress(ValueError):  # not a date: shown as the pack gives it
+        made = f"{dt.datetime.fromisoformat(made):%Y-%m-%d %H:%M}"
+    return (
+        f"Content {field('content_version')}, made {made} by {field('author')} "
+        f"({field('scope')} entries)"
+    )
 
 
 def load_pack(path: Path) -> dict[str, Any]:

@@ -434,11 +434,15 @@ def test_bundled_resources_are_found_from_the_source_checkout():
 
 
 def test_export_import_backup_restore_reset_history(capsys, bundle, tmp_path, data_dir):
+    from ketadesk import packs
+
     pack = tmp_path / "all.kdpack"
     code, out, _ = run(capsys, "db", "export", str(pack), "--author", "Dr A")
     assert code == 0 and out.startswith(f"Wrote {pack}: 7 entries")
     code, out, _ = run(capsys, "db", "import", str(pack), "--dry-run")
     assert code == 0 and "0 added, 0 changed, 7 unchanged" in out and "Dry run" in out
+    made = packs.read_pack(pack).manifest["created"]  # ISO time to the second, as written
+    assert f"made {made[:10]} {made[11:16]} by Dr A (all entries)" in out
     code, out, _ = run(capsys, "db", "import", str(pack), "--yes")
     assert code == 0 and "Nothing to import" in out
 

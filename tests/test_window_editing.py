@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import forbid_modal_dialogs
 from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QLabel
 
 from ketadesk import app, entries, packs
 from ketadesk.records import SECTION_TITLES
@@ -162,18 +163,29 @@ def test_import_a_pack_with_preview(window, tmp_path, monkeypatch):
         if item["id"] == MDD:
             item["sections"]["Evidence"] = "One trial [@ref-a]. From the pack."
     pack["manifest"]["payload_sha256"] = packs.payload_sha256(pack["payload"])
+    pack["manifest"]["created"] = "2027-01-15T09:30:12"
+    pack["manifest"]["author"] = "<b>Riverside</b> <img src='x.png'>"
     path = tmp_path / "u.kdpack"
     packs.write_pack(pack, path)
     monkeypatch.setattr(window, "ask_open_path", lambda title, f: path)
-    previews = []
+    previews, headers = [], []
 
     def person(dialog):
         previews.extend(dialog.list.item(i).text() for i in range(dialog.list.count()))
+        headers.extend(
+            label
+            for label in dialog.findChildren(QLabel)
+            if "Every entry in it meets the content rules" in label.text()
+        )
         return True
 
     drive(window, monkeypatch, person)
     window.import_pack()
     assert "Changed: Major depressive disorder" in previews
+    # when and by whom, readable; the pack's own words shown as text, never as markup
+    (header,) = headers
+    assert "made 2027-01-15 09:30 by <b>Riverside</b> <img src='x.png'>" in header.text()
+    assert header.textFormat() == Qt.TextFormat.PlainText
     assert "From the pack." in evidence(window)
     assert "Imported: 0 added, 1 changed" in window.statusBar().currentMessage()
 

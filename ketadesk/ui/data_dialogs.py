@@ -157,13 +157,11 @@ class ImportPreviewDialog(QDialog):
     def __init__(self, name: str, plan: ImportPlan, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(f"Import {name}")
-        manifest = plan.pack.manifest
         header = QLabel(
-            f"Content {manifest.get('content_version')}, made {manifest.get('created')} by "
-            f"{manifest.get('author') or 'unknown'} ({manifest.get('scope')} entries). "
-            "Every entry in it meets the content rules.",
+            f"{plan.pack.description}. Every entry in it meets the content rules.",
             wordWrap=True,
         )
+        header.setTextFormat(Qt.TextFormat.PlainText)  # the pack's own words, never markup
         self.list = QListWidget(objectName="import-preview")
         self.list.setAccessibleName("What the pack would change")
         for label, items in (
