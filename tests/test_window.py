@@ -95,6 +95,21 @@ def test_typing_filters_and_shows_why_each_hit_matched(qtbot, window):
     qtbot.waitUntil(lambda: len(rows(window)) == 11)  # 7 conditions + 4 category headers
 
 
+def test_list_rows_say_what_they_are_to_the_eye_and_to_screen_readers(qtbot, window):
+    header, entry = window.model.index(0, 0), window.model.index(1, 0)
+    assert header.data() == "Mood" and header.data(Qt.ItemDataRole.FontRole).bold()
+    assert header.data(Qt.ItemDataRole.AccessibleTextRole) == "Category: Mood"
+    assert not header.flags() & Qt.ItemFlag.ItemIsSelectable, "a header cannot be chosen"
+    assert entry.flags() & Qt.ItemFlag.ItemIsSelectable
+    assert not entry.flags() & Qt.ItemFlag.ItemIsEditable
+    qtbot.keyClicks(window.search_edit, "allodyn")
+    qtbot.waitUntil(lambda: row_ids(window) == ["complex-regional-pain-syndrome"])
+    hit = window.model.index(0, 0)
+    spoken = hit.data(Qt.ItemDataRole.AccessibleTextRole)
+    assert spoken.startswith("Complex regional pain syndrome  ·  low. Matched in Summary: ")
+    assert hit.data(Qt.ItemDataRole.ToolTipRole).startswith("Matched in Summary: ")
+
+
 def test_keyboard_moves_through_results_while_the_search_box_keeps_focus(qtbot, window):
     window.focus_search()
     qtbot.keyClicks(window.search_edit, "disorder")
