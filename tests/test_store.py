@@ -149,6 +149,27 @@ def test_conditions_are_listed_by_category_order(fixture_store):
     assert categories == sorted(categories, key=fixture_store.categories().index)
 
 
+def test_the_list_follows_every_change_to_the_database(working, data_dir, tmp_path):
+    """The list is kept between changes, so each kind of change must show in it: a write
+    here, a write by a second ketadesk on the same file, a restored backup."""
+    first = working.list_conditions()
+    names = [c.name for c in first]
+    with working.transaction():
+        working._conn.execute(
+            "UPDATE conditions SET name = 'Renamed here' WHERE id = ?", (first[0].id,)
+        )
+        assert working.list_conditions()[0].name == "Renamed here", "seen inside the transaction"
+    backup = backups.backup(working, data_dir, "on-demand")
+    with closing(sqlite3.connect(working.path)) as other:  # another ketadesk, another connection
+        other.execute("UPDATE conditions SET name = 'Renamed there' WHERE id = ?", (first[1].id,))
+        other.commit()
+    assert [c.name for c in working.list_conditions()][:2] == ["Renamed here", "Renamed there"]
+    working.restore_from(backup.path)
+    assert [c.name for c in working.list_conditions()][:2] == ["Renamed here", names[1]]
+    working.list_conditions().clear()  # a caller's copy: changing it changes nothing kept
+    assert len(working.list_conditions()) == len(first)
+
+
 def test_side_effect_catalogue_is_grouped_by_timing(fixture_store):
     assert [s.timing for s in fixture_store.side_effects()] == ["during", "repeated-use"]
 
