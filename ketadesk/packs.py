@@ -168,9 +168,9 @@ class PackFile:
         return pack_description(self.manifest)
 
     def items(self) -> Iterator[tuple[str, Any]]:
-        """Each item as (kind, data), references first and entries last. Reading a format-2
-        pack again checks its hash again: the last item is followed by a PackError if the file
-        is damaged, or changed since it was planned."""
+        """Each item as (kind, data), references first and entries last. For a format-2 pack
+        the hash is checked as the lines are read: the last item is followed by a PackError if
+        the file is damaged."""
         if self.legacy_payload is not None:
             for kind in KINDS:
                 for data in self.legacy_payload.get(PAYLOAD_KEYS[kind], []):
