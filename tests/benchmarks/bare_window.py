@@ -36,6 +36,20 @@ def rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def anon_kib() -> int | None:
+    """This process's own memory now: its resident anonymous pages, without the pages of
+    shared libraries and other files. Those count in rss_kib, and how many of them are
+    resident depends on what the system has cached (Linux only; None elsewhere)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 class FirstPaint(QObject):
     def __init__(self, app: QApplication):
         super().__init__()
@@ -47,6 +61,8 @@ class FirstPaint(QObject):
             print(f"first-paint {time.time():.6f}", flush=True)
             if os.environ.get("BENCH_REPORT_MEMORY"):
                 print(f"max-rss-kib {rss_kib()}")
+                if anon_kib() is not None:
+                    print(f"anon-kib {anon_kib()}")
             QTimer.singleShot(0, self.app.quit)
         return False
 

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from bare_window import rss_kib  # one way to read peak memory, for the floor and for ketadesk
+from bare_window import anon_kib, rss_kib  # one way to read memory, for the floor and ketadesk
 
 
 def memory(db: Path) -> None:
@@ -27,6 +27,8 @@ def memory(db: Path) -> None:
         window.show_condition(summary.id)
         qt.processEvents()
     print(f"all-rss-kib {rss_kib()}")
+    if anon_kib() is not None:
+        print(f"all-anon-kib {anon_kib()}")
 
 
 def import_pack(data: Path, pack: Path) -> None:
