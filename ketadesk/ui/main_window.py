@@ -342,12 +342,9 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
         if self._current is not None:
             self._select(self._current.id, open_entry=False)
 
-    def _rows_with_ids(self) -> list[int]:
-        return self.model.entry_rows()
-
     @Slot(int)
     def _move(self, step: int) -> None:
-        rows = self._rows_with_ids()
+        rows = self.model.entry_rows()
         if not rows:
             return
         current = self.condition_list.currentIndex().row()
@@ -361,7 +358,7 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
     def _open_current_or_first(self) -> None:
         index = self.condition_list.currentIndex()
         if not index.data(ID_ROLE):
-            rows = self._rows_with_ids()
+            rows = self.model.entry_rows()
             if not rows:
                 return
             index = self.model.index(rows[0], 0)
