@@ -34,6 +34,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 @dataclass
 class Figure:
+    """One row of the table: the median of several runs, against a limit or a floor's ratio.
+
+    >>> Figure("pack import", [2.4, 2.3, 2.5], "s", "≤ 2 s", 2).row()
+    '| pack import | 2.40 s | 2.30–2.50 | — | — | ≤ 2 s | **missed** |'
+    >>> Figure("memory", [78.0], "MiB", "≤ 1.3× bare", 1.3, [60.0]).row()
+    '| memory | 78.0 MiB | 78.0–78.0 | 60.0 MiB | 1.30× | ≤ 1.3× bare | met |'
+    >>> Figure("own memory", [31.0], "MiB", "— (explains)", None, [18.5]).row()
+    '| own memory | 31.0 MiB | 31.0–31.0 | 18.5 MiB | 1.68× | — (explains) | — |'
+    """
+
     name: str
     values: list[float]
     unit: str
@@ -76,7 +86,11 @@ class Figure:
 
 @dataclass
 class Unmeasured:
-    """A figure this run could not measure, with the reason printed in place of a number."""
+    """A figure this run could not measure, with the reason printed in place of a number.
+
+    >>> Unmeasured("frozen bundle size", "≤ 1.3× minimal", "--skip-bundle").row()
+    '| frozen bundle size | not measured: --skip-bundle | — | — | — | ≤ 1.3× minimal | — |'
+    """
 
     name: str
     target: str
