@@ -24,30 +24,29 @@ from PySide6.QtWidgets import (
 )
 
 
-def rss_kib() -> int:
-    """Peak resident memory of this process image (see probe_app.rss_kib)."""
+def _status_kib(field: str) -> int | None:
+    """One memory field of /proc/self/status, in KiB (Linux only; None elsewhere)."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1])
     except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return None
+
+
+def rss_kib() -> int:
+    """Peak resident memory of this process image (see probe_app.rss_kib)."""
+    peak = _status_kib("VmHWM")
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def anon_kib() -> int | None:
     """This process's own memory now: its resident anonymous pages, without the pages of
     shared libraries and other files. Those count in rss_kib, and how many of them are
     resident depends on what the system has cached (Linux only; None elsewhere)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("RssAnon:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
+    return _status_kib("RssAnon")
 
 
 class FirstPaint(QObject):
