@@ -138,6 +138,28 @@ def test_enter_opens_the_first_hit(qtbot, window):
     assert window.windowTitle() == "Post-traumatic stress disorder — ketadesk"
 
 
+def test_enter_and_down_act_on_the_new_results_not_on_the_entry_already_open(qtbot, window):
+    """Review (usability): with an entry open that is also a lower hit of a new search, Enter
+    reopened it instead of opening the top hit the clinician sees."""
+    window.focus_search()
+    qtbot.keyClicks(window.search_edit, "disorder")
+    qtbot.waitUntil(lambda: not window.search_pending)
+    hits = row_ids(window)
+    assert len(hits) >= 3
+    window.search_edit.clear()
+    select(window, hits[-1])
+    assert window.current_condition.id == hits[-1]
+    window.focus_search()
+    qtbot.keyClicks(window.search_edit, "disorder")
+    qtbot.keyClick(window.search_edit, Qt.Key.Key_Return)
+    assert window.current_condition.id == hits[0], "Enter opens the top hit"
+    window.search_edit.clear()
+    select(window, hits[-1])
+    qtbot.keyClicks(window.search_edit, "disorder")
+    qtbot.keyClick(window.search_edit, Qt.Key.Key_Down)
+    assert window.condition_list.currentIndex().data(ID_ROLE) == hits[0], "Down starts at the top"
+
+
 def test_a_search_without_hits_says_so_and_offers_to_clear(qtbot, window):
     qtbot.keyClicks(window.search_edit, "zzqx")
     qtbot.waitUntil(lambda: window.no_hits.isVisible())

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -326,8 +326,9 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
             if not hits:
                 self.no_hits.setText(f"No condition matches “{text}”.")
                 self._no_hits_box.show()
-            elif self._current is not None:
-                self._select(self._current.id, open_entry=False)
+            # New results start with nothing chosen: Enter opens the top hit and Down goes to it,
+            # never to the entry already open (which may sit further down the new results).
+            self.condition_list.setCurrentIndex(QModelIndex())
             return
         summaries = self._library.list_conditions()
         favourites = [s for s in summaries if s.id in self._favourites]
@@ -344,6 +345,9 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
 
     @Slot(int)
     def _move(self, step: int) -> None:
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self._refresh()
         rows = self.model.entry_rows()
         if not rows:
             return
@@ -356,6 +360,9 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
 
     @Slot()
     def _open_current_or_first(self) -> None:
+        if self._debounce.isActive():  # Enter typed before the list caught up: results first
+            self._debounce.stop()
+            self._refresh()
         index = self.condition_list.currentIndex()
         if not index.data(ID_ROLE):
             rows = self.model.entry_rows()
