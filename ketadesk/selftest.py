@@ -20,11 +20,12 @@ from .store import Store
 def run(report: Callable[[str], None] = print) -> int:
     """Run every check; report one line each; 0 when all pass, else the number that failed."""
     failures = 0
+    real_env = dict(os.environ)  # the display to check, before the offscreen platform is set
     with tempfile.TemporaryDirectory(prefix="ketadesk-self-test-") as scratch:
         # Nothing may reach the user's data folder: settings and the like go to scratch.
         os.environ[paths.DATA_DIR_ENV] = str(Path(scratch) / "data")
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        for name, check in _checks(Path(scratch)):
+        for name, check in _checks(Path(scratch), real_env):
             try:
                 detail = check()
             except Exception as exc:  # a self-test reports every failure, whatever it is
@@ -36,7 +37,7 @@ def run(report: Callable[[str], None] = print) -> int:
     return failures
 
 
-def _checks(scratch: Path) -> list[tuple[str, Callable[[], str]]]:
+def _checks(scratch: Path, real_env: dict[str, str]) -> list[tuple[str, Callable[[], str]]]:
     bundled = paths.bundled_db()
     state: dict[str, object] = {}
 
@@ -78,6 +79,16 @@ def _checks(scratch: Path) -> list[tuple[str, Callable[[], str]]]:
         QPrinter()  # the print-support plugin
         return f"platform {app.platformName()}; image formats svg, png; printing available"
 
+    def display() -> str:
+        from . import platform_check
+
+        if not platform_check.wants_xcb(real_env):
+            return "no X11 display to check (offscreen, Wayland or not Linux)"
+        missing = platform_check.missing_libraries()
+        if missing:
+            raise RuntimeError(platform_check.missing_message(missing))
+        return "the X11 platform plugin (xcb) finds every library it needs"
+
     def window() -> str:
         from .app import create_window
 
@@ -109,6 +120,7 @@ def _checks(scratch: Path) -> list[tuple[str, Callable[[], str]]]:
         ("integrity", integrity),
         ("rendering", rendering),
         ("qt", qt),
+        ("display", display),
         ("window", window),
         ("handout", handout),
     ]

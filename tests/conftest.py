@@ -7,7 +7,9 @@ import shutil
 import textwrap
 from pathlib import Path
 
-os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt is imported anywhere
+# Offscreen unless a test run asks for a real platform (tests/test_xcb.py runs the main flows on
+# xcb under Xvfb that way); set before Qt is imported anywhere.
+os.environ["QT_QPA_PLATFORM"] = os.environ.get("KETADESK_TEST_PLATFORM", "offscreen")
 
 import pytest
 

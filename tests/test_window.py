@@ -30,6 +30,10 @@ def open_window(qtbot) -> MainWindow:
     qtbot.addWidget(w)
     with qtbot.waitExposed(w):
         w.show()
+    # On a real X11 display (tests/test_xcb.py) keyboard focus needs the active window, as a
+    # clinician's click gives it; offscreen, every window is active already.
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
     return w
 
 
