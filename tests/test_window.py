@@ -581,3 +581,9 @@ def test_the_qt_binding_does_not_drop_references_to_none(window, qtbot):
     for _ in range(2000):
         header.data(ID_ROLE)
     assert sys.getrefcount(None) >= before - 50
+
+
+def test_a_new_window_fits_the_screen(window):
+    """A 1366×768 laptop lost the status bar and the checklist's buttons below its edge."""
+    free = window.screen().availableGeometry()
+    assert window.width() <= free.width() and window.height() <= free.height()

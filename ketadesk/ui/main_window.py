@@ -108,7 +108,14 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
         self._recent: list[str] = self._state.texts("recent")
         self._favourites: list[str] = self._state.texts("favourites")
         self.setWindowTitle("ketadesk")
-        self.resize(1280, 800)
+        # 1280×800, but never larger than the screen's free area (a 1366×768 laptop would lose
+        # the status bar and the checklist's buttons below its edge).
+        screen = QGuiApplication.primaryScreen()
+        free = screen.availableGeometry().size() if screen is not None else None
+        width, height = 1280, 800
+        if free is not None and free.width() > 0 and free.height() > 0:
+            width, height = min(width, free.width()), min(height, free.height() - 40)
+        self.resize(width, height)
 
         # left: search and the condition list
         self.search_edit = SearchBox(objectName="search")
