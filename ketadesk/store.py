@@ -91,12 +91,14 @@ class Store:
         try:
             conn = _connect(path, read_only=read_only)
         except sqlite3.Error as exc:
-            raise UnreadableDatabaseError(f"cannot open {path}: {exc}") from exc
+            raise _open_error(f"cannot open {path}: {_reason(exc)}", exc) from exc
         try:
             _validate(conn, verify=verify)
-        except UnreadableDatabaseError as exc:
+        except StoreError as exc:
             conn.close()
-            raise type(exc)(f"{path} {exc}") from None
+            if isinstance(exc, UnreadableDatabaseError):
+                raise type(exc)(f"{path} {exc}") from None
+            raise StoreError(f"cannot open {path}: {exc}") from None
         if not read_only:
             _use_wal(conn)
         return cls(conn, path, read_only=read_only)
@@ -772,6 +774,8 @@ def _validate(conn: sqlite3.Connection, *, verify: bool) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     except sqlite3.DatabaseError as exc:
+        if not _is_damage(exc):  # a full disk, a lock, a read-only folder: not the file's fault
+            raise StoreError(f"{_reason(exc)} (the file was left as it is)") from None
         raise UnreadableDatabaseError(f"is damaged or not a database ({exc})") from None
     if check != ["ok"]:
         raise UnreadableDatabaseError(f"is damaged ({'; '.join(check[:3])})")
@@ -788,6 +792,23 @@ def _validate(conn: sqlite3.Connection, *, verify: bool) -> None:
     if version != SCHEMA_VERSION or missing:
         raise UnreadableDatabaseError("is not a ketadesk content database")
     conn.execute("PRAGMA shrink_memory")  # the pages quick_check read are not needed again
+
+
+DAMAGE_CODES = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
+"""SQLite's answers that mean the file itself is damaged; any other error (full disk, lock,
+read-only folder, I/O) is temporary, and the file is kept as it is."""
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    if name:
+        return any(name == code or name.startswith(code + "_") for code in DAMAGE_CODES)
+    text = str(exc)
+    return "malformed" in text or "not a database" in text
+
+
+def _open_error(message: str, exc: sqlite3.Error) -> StoreError:
+    return UnreadableDatabaseError(message) if _is_damage(exc) else StoreError(message)
 
 
 def _reason(exc: sqlite3.Error) -> str:
