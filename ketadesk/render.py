@@ -156,12 +156,60 @@ class Palette:
     """The usual treatment's bar, the timeline's scale."""
 
 
+PLAIN_TEXT_NOTICE = "This section could not be formatted and is shown as plain text."
+
+_MAX_DEPTH = 20
+"""Deepest list or blockquote nesting rendered as Markdown; deeper text is shown plain."""
+_MAX_RUN = 200
+"""Longest run of brackets, parentheses, `*`, `_`, backticks or `>` rendered as Markdown."""
+_MAX_MARKS = {"[": 250, "(": 250, "*": 800, "_": 800}
+"""Most of each mark one text may hold: Python-Markdown's links and emphasis are quadratic."""
+_MARKER = r"(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])[ \t]+)"
+_NESTING_RE = re.compile(rf"^(?:[ \t]{{{4 * _MAX_DEPTH}}}|[ \t]*{_MARKER}{{{_MAX_DEPTH}}})", re.M)
+_RUN_RE = re.compile(rf"(?:[\[\]()*_`>~][ \t]*){{{_MAX_RUN}}}")
+
+
+def renderable(text: str) -> bool:
+    """Whether Python-Markdown renders `text` in bounded time and stack: lists and blockquotes
+    nested at most 20 deep, no run of 200 brackets or emphasis marks, at most 250 `[` or `(`
+    and 800 `*` or `_`. Linear time.
+
+    >>> renderable("- a\\n  - b [@x] *y*"), renderable("- " * 50 + "x"), renderable("[" * 300)
+    (True, False, False)
+    """
+    if any(text.count(mark) > limit for mark, limit in _MAX_MARKS.items()):
+        return False
+    return _NESTING_RE.search(text) is None and _RUN_RE.search(text) is None
+
+
+def plain_html(text: str) -> str:
+    """Text shown as escaped plain paragraphs, under the notice that it was not formatted."""
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in re.split(r"\n\s*\n", text) if p.strip())
+    return f"<p><i>{PLAIN_TEXT_NOTICE}</i></p>{paragraphs}"
+
+
 def markdown_html(text: str) -> str:
+    """Content Markdown as safe HTML; never raises. Text Python-Markdown cannot render in
+    bounded time (see `renderable`), or that makes it fail, is shown as plain text with a
+    notice instead.
+
+    >>> markdown_html("- " * 20000 + "x").startswith("<p><i>This section could not")
+    True
+    """
+    if not renderable(text):
+        return plain_html(text)
+    try:
+        return _markdown_html(text)
+    except Exception:  # RecursionError or any other failure of the renderer
+        return plain_html(text)
+
+
+def _markdown_html(text: str) -> str:
     """Content Markdown as safe HTML: rendered by Python-Markdown, then sanitised with nh3, so
     raw HTML, scripts, styles and images from any source (an update pack, the editor) are
     dropped.
 
-    >>> markdown_html("Hi <script>x()</script>**there** [a](javascript:x) [b](condition:y)")
+    >>> _markdown_html("Hi <script>x()</script>**there** [a](javascript:x) [b](condition:y)")
     '<p>Hi <strong>there</strong> <a>a</a> <a href="condition:y">b</a></p>'
     """
     import markdown
