@@ -88,7 +88,11 @@ def paint(
     if not painter.begin(device):
         raise HandoutError("the printer or PDF could not be opened for drawing")
     try:
-        page_rect = QRectF(device.pageLayout().paintRectPixels(device.resolution()))
+        # the painter's origin is already the paint rectangle's top-left (the margins are
+        # applied by the device), so the page is drawn from (0, 0): offsetting by the
+        # paint rectangle's position too would apply the margins twice
+        paint_rect = device.pageLayout().paintRectPixels(device.resolution())
+        page_rect = QRectF(0, 0, paint_rect.width(), paint_rect.height())
         metrics = QFontMetricsF(small, device)
         header_h = metrics.lineSpacing() * 2.6
         wrap = int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
