@@ -120,3 +120,35 @@ def plain_links(text: str) -> str:
     'See the label and PTSD.'
     """
     return _LINK.sub(r"\1", text)
+
+
+_MAX_DEPTH = 20
+"""Deepest list or blockquote nesting rendered as Markdown; deeper text is shown plain."""
+_MAX_RUN = 200
+"""Longest run of brackets, parentheses, `*`, `_`, backticks or `>` rendered as Markdown."""
+_MAX_MARKS = {"[": 250, "(": 250, "*": 800, "_": 800}
+"""Most of each mark one text may hold: Python-Markdown's links and emphasis are quadratic."""
+_MARKER = r"(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])[ \t]+)"
+_NESTING_RE = re.compile(rf"^(?:[ \t]{{{4 * _MAX_DEPTH}}}|[ \t]*{_MARKER}{{{_MAX_DEPTH}}})", re.M)
+_RUN_RE = re.compile(rf"(?:[\[\]()*_`>~][ \t]*){{{_MAX_RUN}}}")
+
+
+def renderable(text: str) -> bool:
+    """Whether Python-Markdown renders `text` in bounded time and stack: lists and blockquotes
+    nested at most 20 deep, no run of 200 brackets or emphasis marks, at most 250 `[` or `(`
+    and 800 `*` or `_`. Linear time.
+
+    >>> renderable("- a\\n  - b [@x] *y*"), renderable("- " * 50 + "x"), renderable("[" * 300)
+    (True, False, False)
+    """
+    if any(text.count(mark) > limit for mark, limit in _MAX_MARKS.items()):
+        return False
+    return _NESTING_RE.search(text) is None and _RUN_RE.search(text) is None
+
+
+def with_citation_links(text: str) -> str:
+    """The text as the renderer sees it: each citation as its numbered links (`[1](#ref-1)`),
+    so the content rules bound the same text that is rendered."""
+    return CITATION_RE.sub(
+        lambda m: "[" + ", ".join("[1](#ref-1)" for _ in m.group(1).split(";")) + "]", text
+    )

@@ -122,6 +122,8 @@ def check_condition(
                     fail(f"citation:{key}", f"malformed citation {key!r} (write [@reference-id])")
         if markup.has_raw_html(text):
             fail("html", "raw HTML is not allowed in content (use Markdown)")
+    for field, message in markdown_bounds(condition.sections, condition.side_effects):
+        fail(field, message)
     if condition_ids is not None:
         problems += link_problems(condition.id, link_targets(condition), condition_ids)
     for ref_id in cited:
@@ -196,6 +198,25 @@ def _prose_problems(
         )
 
 
+UNRENDERABLE = (
+    "cannot be formatted safely: lists or quotes nested 20 deep or more, a run of 200 brackets "
+    "or emphasis marks, or more than 250 '[' or '(' or 800 '*' or '_' (see docs/content-format.md)"
+)
+
+
+def markdown_bounds(
+    sections: Iterable[Section], links: Iterable[SideEffectLink]
+) -> Iterable[tuple[str, str]]:
+    """Texts the renderer could not format in bounded time (markup.renderable, the same bound
+    the window applies, so what passes here is always shown formatted)."""
+    for section in sections:
+        if not markup.renderable(markup.with_citation_links(section.markdown)):
+            yield f"section:{section.title}", f"section '## {section.title}' {UNRENDERABLE}"
+    for link in links:
+        if not markup.renderable(markup.with_citation_links(link.note)):
+            yield f"side_effect:{link.side_effect.id}", f"the note {UNRENDERABLE}"
+
+
 def check_handout(handout: Handout) -> list[Problem]:
     """Every rule broken by a general patient handout (such as the treatment-day handout)."""
     problems = []
@@ -209,6 +230,8 @@ def check_handout(handout: Handout) -> list[Problem]:
         problems += [Problem(handout.id, f, m) for f, m in _handout_problems(handout.markdown, ())]
     if markup.has_raw_html(handout.markdown):
         problems.append(Problem(handout.id, "html", "raw HTML is not allowed in content"))
+    if not markup.renderable(handout.markdown):
+        problems.append(Problem(handout.id, "body", UNRENDERABLE))
     for word in overclaims([handout.title, handout.markdown]):
         problems.append(Problem(handout.id, f"word:{word}", f"overstating word {word!r}"))
     return problems

@@ -288,6 +288,15 @@ BAD_PACKS = {
         in_mdd(("sections", "Evidence"), "One [@ref-a]; a cure."),
         "overstating word 'cure'",
     ),
+    # Review (reliability F4, F5): these passed import, then crashed or froze the window.
+    "nested-lists": (
+        in_mdd(("sections", "Evidence"), "One [@ref-a].\n\n" + "- " * 20000 + "x"),
+        "section '## Evidence' cannot be formatted safely",
+    ),
+    "brackets": (
+        in_mdd(("sections", "Evidence"), "One [@ref-a]. " + "[" * 2999 + "x" + "]" * 2999),
+        "section '## Evidence' cannot be formatted safely",
+    ),
 }
 
 

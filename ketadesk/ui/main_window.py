@@ -690,7 +690,11 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
         self.set_zoom(self._state.number("zoom", 100, ZOOM_STEPS[0], ZOOM_STEPS[-1]))
         last = self._state.text("last_condition")
         if last and any(s.id == last for s in self._library.list_conditions()):
-            self.show_condition(last)
+            try:
+                self.show_condition(last)
+            except Exception:  # start-up never fails because the last entry cannot be shown
+                log.exception("could not show the last entry %r at start-up", last)
+                self.statusBar().showMessage(f"The last entry open ({last}) could not be shown.")
 
     def save_state(self) -> None:
         self._state.set("geometry", self.saveGeometry())
