@@ -192,6 +192,36 @@ def handout_times(runs: int) -> list[float]:
     return times[1:]  # the first includes loading fonts
 
 
+def adversarial_render_times(runs: int) -> list[float]:
+    """Worst case over hostile sections of 60,000 characters (review, reliability F4/F5): the
+    slowest of them per run, in ms. Each is either formatted or shown as plain text."""
+    from ketadesk import render
+
+    n = 60_000
+    cases = [
+        ("- " * (n // 2))[: n - 1] + "x",  # nested list markers
+        ("1. " * (n // 3))[: n - 1] + "x",
+        ("> " * (n // 2))[: n - 1] + "x",  # nested quotes
+        "[" * (n // 2 - 1) + "x" + "]" * (n // 2),  # unmatched brackets
+        ("[a](" * (n // 4))[:n],
+        "*" * n,
+        ("*a" * (n // 2))[:n],  # emphasis runs
+        ("_a_ " * (n // 4))[:n],
+        "x" * n,  # one long word
+        ("See [@a]. " * (n // 10))[:n],
+        ("[" * 199 + "x" + "]" * 199 + " ") * (n // 400),
+    ]
+    worst = []
+    for _ in range(runs):
+        slowest = 0.0
+        for text in cases:
+            start = time.perf_counter()
+            render.markdown_html(text)
+            slowest = max(slowest, time.perf_counter() - start)
+        worst.append(slowest * 1000)
+    return worst
+
+
 # --- child-process figures -----------------------------------------------------------------
 
 
@@ -343,6 +373,15 @@ def main() -> int:
     synthetic.unlink()
 
     print("measuring handouts…", file=sys.stderr)
+    figures.append(
+        Figure(
+            "worst render of a hostile 60,000-character section",
+            adversarial_render_times(runs),
+            "ms",
+            "≤ 50 ms",
+            50,
+        )
+    )
     figures.append(
         Figure("handout PDF (default, 2 pages)", handout_times(runs), "ms", "≤ 250 ms", 250)
     )
