@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import rules
+from .errors import DamagedEntryError
 from .records import Problem
 from .store import Store
 
@@ -13,7 +14,12 @@ def check_store(store: Store) -> list[Problem]:
     categories = store.categories()
     reference_ids = store.reference_ids()
     condition_ids = store.condition_ids()
-    conditions = [store.get_condition(condition_id) for condition_id in condition_ids]
+    conditions = []
+    for condition_id in condition_ids:
+        try:
+            conditions.append(store.get_condition(condition_id))
+        except DamagedEntryError as exc:  # reported, and the other entries still checked
+            problems.append(Problem(condition_id, "damaged", str(exc)))
     handouts = store.handouts()
     with rules.batch(conditions, handouts):
         for condition in conditions:

@@ -24,3 +24,14 @@ class OlderSchemaError(UnreadableDatabaseError):
 
 class DatabaseBusyError(StoreError):
     """Another ketadesk holds the database for writing and did not let go in time."""
+
+
+class DamagedEntryError(StoreError):
+    """One entry's stored values cannot be read (a bad value inside a row, which SQLite's own
+    integrity check does not see); the rest of the database is usable."""
+
+
+RESTORE_HINT = (
+    "restore a backup (Database → Backups…, or 'ketadesk db restore') or reset to the bundled "
+    "content (Database → Reset…, or 'ketadesk db reset')"
+)

@@ -18,6 +18,8 @@ from typing import Any
 
 from . import search as search_query
 from .errors import (
+    RESTORE_HINT,
+    DamagedEntryError,
     DatabaseBusyError,
     NotFoundError,
     OlderSchemaError,
@@ -183,6 +185,17 @@ class Store:
         return {r[0] for r in self._rows('SELECT id FROM "references"')}
 
     def get_condition(self, condition_id: str) -> Condition:
+        """One entry, whole. A value inside its rows that cannot be read (bad JSON, a bad date,
+        a missing section text) raises DamagedEntryError naming the entry and the way back."""
+        try:
+            return self._condition(condition_id)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise DamagedEntryError(
+                f"the entry {condition_id!r} is damaged in {self.path.name} and cannot be shown "
+                f"({type(exc).__name__}: {str(exc)[:120]}); {RESTORE_HINT}"
+            ) from exc
+
+    def _condition(self, condition_id: str) -> Condition:
         rows = self._rows("SELECT * FROM conditions WHERE id = ?", (condition_id,))
         if not rows:
             raise NotFoundError(
@@ -289,7 +302,7 @@ class Store:
                     doc["name"],
                     doc["category"],
                     doc["grade"],
-                    tuple(json.loads(doc["abbreviations"])),
+                    _json_tuple(doc["abbreviations"]),
                 ),
                 section=doc["section"],
                 snippet=_doc_snippet(rows.get(doc["num"]), text),
@@ -840,9 +853,18 @@ def _range(row: sqlite3.Row, name: str) -> TimeRange:
     return TimeRange(row[f"{name}_min"], row[f"{name}_max"], row[f"{name}_unit"])
 
 
+def _json_tuple(value: str) -> tuple:
+    """A JSON list column for lists and search hits: a damaged value reads as empty, so one
+    bad row never hides the others (get_condition reports the damage)."""
+    try:
+        return tuple(json.loads(value))
+    except (ValueError, TypeError):
+        return ()
+
+
 def _summary(r: sqlite3.Row) -> ConditionSummary:
     return ConditionSummary(
-        r["id"], r["name"], r["category"], r["grade"], tuple(json.loads(r["abbreviations"]))
+        r["id"], r["name"], r["category"], r["grade"], _json_tuple(r["abbreviations"])
     )
 
 

@@ -33,3 +33,32 @@ def test_a_corrupt_file_is_still_set_aside(tmp_path):
     s.close()
     assert notice and "damaged" in notice
     assert list(tmp_path.glob("ketadesk.db.damaged-*"))
+
+
+def test_a_damaged_value_in_one_row_leaves_the_rest_usable_and_is_reported(bundle, data_dir):
+    """Review (reliability F11): bad JSON inside a row passes quick_check; it stopped list,
+    search, db check and the window from starting."""
+    import sqlite3
+
+    from ketadesk import checks, cli
+    from ketadesk.errors import DamagedEntryError
+    from ketadesk.workingcopy import open_working
+
+    store, _ = open_working(bundle, data_dir)
+    ids = store.condition_ids()
+    damaged, other = ids[0], ids[1]
+    store.close()
+    with sqlite3.connect(data_dir / "ketadesk.db") as raw:
+        raw.execute("UPDATE conditions SET abbreviations = 'x' WHERE id = ?", (damaged,))
+    store, notices = open_working(bundle, data_dir)
+    with store:
+        assert notices is None, "the file itself is not set aside"
+        assert [s.id for s in store.list_conditions()] == ids, "the list still shows every entry"
+        assert store.get_condition(other).id == other
+        assert store.search(store.get_condition(other).name), "search still works"
+        with pytest.raises(DamagedEntryError, match="restore a backup"):
+            store.get_condition(damaged)
+        problems = checks.check_store(store)
+        assert [p.where for p in problems if p.field == "damaged"] == [damaged]
+    assert cli.main(["list"]) == 0
+    assert cli.main(["db", "check"]) != 0
