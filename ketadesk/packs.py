@@ -206,7 +206,7 @@ class PackFile:
     def _item(self, line: bytes, number: int) -> tuple[str, Any]:
         try:
             item = json.loads(line)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (ValueError, RecursionError):
             raise PackError(
                 [f"{self.name} is not an update pack (or is truncated): line {number} is not JSON"]
             ) from None
@@ -279,7 +279,7 @@ MAX_MANIFEST_BYTES = 64 * 1024
 def _json_object(line: bytes) -> dict[str, Any] | None:
     try:
         value = json.loads(line)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 
@@ -287,7 +287,7 @@ def _json_object(line: bytes) -> dict[str, Any] | None:
 def _legacy_pack(path: Path, raw: bytes) -> PackFile:
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise PackError([f"{path.name} is not an update pack (or is truncated): {exc}"]) from None
     del raw
     if not isinstance(data, dict) or not isinstance(data.get("manifest"), dict):

@@ -454,3 +454,11 @@ def test_the_payload_hash_is_the_hash_of_its_canonical_json(value):
     # packs are hashed piece by piece (no 20 MB string); the pieces must spell the same JSON
     whole = hashlib.sha256(entries.canonical_json(value).encode("utf-8")).hexdigest()
     assert [entries.digest(value, depth=depth) for depth in range(4)] == [whole] * 4
+
+
+@pytest.mark.parametrize("body", [b"[" * 3000, b"1" * 5000])
+def test_deeply_nested_or_huge_number_pack_is_refused_as_not_a_pack(tmp_path, body):
+    path = tmp_path / "bad.ketapack"
+    path.write_bytes(body + b"\n")
+    with pytest.raises(packs.PackError, match="not an update pack"):
+        packs.read_pack(path)
