@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -253,9 +254,12 @@ def read_pack(path: Path) -> PackFile:
     """Open a pack and check its form up to its manifest: size, format, versions. The items
     are checked as plan_import reads them (format 1: all of it now, hash included)."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise PackError([f"cannot read {path}: {exc.strerror or exc}"]) from None
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would hang, /dev/zero would never end
+        raise PackError([f"{path} is not a file (a folder, pipe or device); choose a .kdpack file"])
+    size = info.st_size
     if size > MAX_PACK_BYTES:
         raise PackError([f"{path.name} is {size} bytes; packs are at most {MAX_PACK_BYTES}"])
     try:

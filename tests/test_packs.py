@@ -462,3 +462,21 @@ def test_deeply_nested_or_huge_number_pack_is_refused_as_not_a_pack(tmp_path, bo
     path.write_bytes(body + b"\n")
     with pytest.raises(packs.PackError, match="not an update pack"):
         packs.read_pack(path)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_a_pipe_device_or_folder_is_refused_at_once(working, tmp_path, kind):
+    """Review (reliability F17): `db import FIFO` hung; `db import /dev/zero` read until memory
+    ran out."""
+    import os
+
+    if kind == "fifo":
+        path = tmp_path / "pipe.kdpack"
+        os.mkfifo(path)
+    elif kind == "device":
+        path = Path("/dev/zero")
+    else:
+        path = tmp_path
+    with pytest.raises(packs.PackError) as info:
+        packs.read_pack(path)
+    assert "is not a file" in info.value.problems[0]
