@@ -587,3 +587,32 @@ def test_a_new_window_fits_the_screen(window):
     """A 1366×768 laptop lost the status bar and the checklist's buttons below its edge."""
     free = window.screen().availableGeometry()
     assert window.width() <= free.width() and window.height() <= free.height()
+
+
+def test_the_export_folder_is_never_written_to_disk(qtbot, window, tmp_path, monkeypatch):
+    """Review (reliability F13): a folder named after a patient was kept in settings.ini and
+    in Qt's QtProject.conf."""
+    from PySide6.QtCore import QSettings
+
+    from ketadesk import paths
+    from ketadesk.ui.main_window import forget_file_dialog_history
+
+    folder = tmp_path / "Patients" / "Jane Doe 1970-01-01"
+    folder.mkdir(parents=True)
+    select(window, "post-traumatic-stress-disorder")
+    suggested = []
+    monkeypatch.setattr(
+        window, "ask_save_path", lambda path: suggested.append(path) or folder / "h.pdf"
+    )
+    action(window, "&Export handout as PDF…").trigger()
+    action(window, "&Export handout as PDF…").trigger()
+    assert suggested[1].parent == folder, "the folder is remembered for the session"
+    window.save_state()
+    assert "Jane Doe" not in paths.settings_file().read_text(errors="replace")
+    qt = QSettings(QSettings.Scope.UserScope, "QtProject")
+    qt.setValue("FileDialog/lastVisited", folder.as_uri())
+    qt.setValue("FileDialog/history", [folder.as_uri()])
+    qt.sync()
+    forget_file_dialog_history()
+    qt.sync()
+    assert qt.value("FileDialog/lastVisited") is None and qt.value("FileDialog/history") is None

@@ -153,14 +153,16 @@ class HandoutActions(_Base):
             self.show_message("Handout not saved", escape(str(exc)))
             return
         finally:
-            if written:
-                self._state.set("handout/folder", str(written[-1].parent))
+            if written:  # remembered for this session only: the folder may name a patient
+                self._session_folder = written[-1].parent
         names = ", ".join(p.name for p in written)
         self.statusBar().showMessage(f"Saved {names} in {written[-1].parent}", 10000)
 
     def _export_folder(self) -> Path:
-        saved = Path(self._state.text("handout/folder") or Path.home())
-        return saved if saved.is_dir() else Path.home()
+        """Where export dialogs start: the last folder used in this session, else home. Never
+        stored on disk (a clinic's folders are often named after a patient)."""
+        saved = getattr(self, "_session_folder", None)
+        return saved if saved is not None and saved.is_dir() else Path.home()
 
 
 def _layout():

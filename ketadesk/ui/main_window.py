@@ -66,6 +66,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
+def forget_file_dialog_history() -> None:
+    """Remove the folders Qt's file dialog keeps in its own settings (QtProject.conf: `history`,
+    `lastVisited`): in a clinic a folder is often named after a patient, and ketadesk writes
+    nothing about a patient to disk. Called after every file dialog closes."""
+    settings = QSettings(QSettings.Scope.UserScope, "QtProject")
+    settings.beginGroup("FileDialog")
+    for key in ("history", "lastVisited"):
+        settings.remove(key)
+    settings.endGroup()
+    settings.sync()
+
+
 FAVOURITES = "Favourites"
 ZOOM_STEPS = (50, 67, 80, 90, 100, 110, 125, 150, 175, 200, 250, 300)
 """Zoom levels of the detail pane, in percent (as browsers step them)."""
@@ -611,6 +624,7 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
 
     def ask_open_path(self, title: str, filter_text: str) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(self, title, str(self._export_folder()), filter_text)
+        forget_file_dialog_history()
         return Path(name) if name else None
 
     def ask_preferences(self, current: HandoutPreferences) -> HandoutPreferences | None:
@@ -632,12 +646,14 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
         name, _ = QFileDialog.getSaveFileName(
             self, "Export handout as PDF", str(suggested), "PDF files (*.pdf)"
         )
+        forget_file_dialog_history()
         if not name:
             return None
         return Path(name) if name.lower().endswith(".pdf") else Path(name + ".pdf")
 
     def ask_folder(self, start: Path) -> Path | None:
         name = QFileDialog.getExistingDirectory(self, "Export handouts into", str(start))
+        forget_file_dialog_history()
         return Path(name) if name else None
 
     def run_preview(self, paint: Callable[[QPrinter], object]) -> None:
