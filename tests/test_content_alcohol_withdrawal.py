@@ -26,3 +26,11 @@ def test_handout_warns_against_stopping_drinking_suddenly_and_asks_about_past_fi
     assert "Do not stop drinking suddenly without talking to us." in handout
     assert "fits, or DTs" in handout
     assert "at least one day before" not in handout
+
+
+def test_crps_handout_driving_advice_matches_the_label_24_hours():
+    bundle = content.load(paths.content_dir())
+    crps = next(c for c in bundle.conditions if c.id == "complex-regional-pain-syndrome")
+    handout = _section(crps, "Patient handout")
+    assert "at least one full day (24 hours)" in handout
+    assert "until the next day, after a night's sleep" not in handout
