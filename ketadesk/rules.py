@@ -287,6 +287,7 @@ def _handout_problems(markdown: str, headings: Iterable[str]) -> Iterable[tuple[
         )
     if markup.citation_groups(markdown):
         yield f"{where}:citation", "the patient handout must not carry citations"
+    yield from crisis_line_problems(markdown)
     found = [line[4:].strip() for line in markdown.splitlines() if line.startswith("### ")]
     expected = list(headings)
     missing = [h for h in expected if h not in found]
@@ -299,6 +300,35 @@ def _handout_problems(markdown: str, headings: Iterable[str]) -> Iterable[tuple[
         yield (
             f"{where}:headings",
             "the patient handout's headings are out of order: " + ("; ".join(expected)),
+        )
+
+
+CRISIS_LINE_RE = re.compile(r"(?<!\d)988(?!\d)|\bcrisis (?:line|lifeline)\b", re.I)
+"""What counts as a crisis line in a handout's emergency section: the US number 988 (call or
+text; veterans press 1) or the words "crisis line", for a handout written for another country."""
+
+
+def crisis_line_problems(markdown: str) -> Iterable[tuple[str, str]]:
+    """A patient handout's emergency section must name a crisis line (CRISIS_LINE_RE): a reader
+    with thoughts of suicide finds it where they look for help.
+
+    The emergency section is every `###` section whose heading holds "emergency" (a condition's
+    is `### When to get emergency help`); a handout with none must name one somewhere.
+
+    >>> list(crisis_line_problems("### When to get emergency help\\n\\nCall or text 988."))
+    []
+    >>> [m for _, m in crisis_line_problems("### When to get emergency help\\n\\nCall 911.")]
+    ["the patient handout's emergency section names no crisis line (write 988 or 'crisis line')"]
+    """
+    sections = re.split(r"^(?=### )", markdown, flags=re.M)
+    emergency = [
+        s for s in sections if s.startswith("### ") and "emergency" in s.split("\n")[0].lower()
+    ]
+    if not all(CRISIS_LINE_RE.search(s) for s in emergency or [markdown]):
+        yield (
+            f"section:{HANDOUT_SECTION}:crisis-line",
+            "the patient handout's emergency section names no crisis line "
+            "(write 988 or 'crisis line')",
         )
 
 

@@ -159,7 +159,7 @@ You may feel better in a day.
 
 ### When to get emergency help
 
-- You have thoughts of ending your life.
+- You have thoughts of ending your life. Call or text 988.
 """
 
 HARD = (
@@ -184,6 +184,10 @@ Ask a friend to take you home.
 ### After the session
 
 Do not drive until the next day.
+
+### When to get emergency help
+
+Call 911, or call or text 988.
 """
 
 

@@ -95,7 +95,7 @@ def test_handout_prints_a_conditions_patient_text(capsys, bundle):
     assert "### When to get emergency help" in out
     assert "## Evidence" not in out, "clinician sections are not in the handout"
     assert "It does not take the place of their advice. Last reviewed 2026-01-15." in out
-    assert out.rstrip().endswith("Reading grade (Flesch-Kincaid): 1.7")
+    assert out.rstrip().endswith("Reading grade (Flesch-Kincaid): 1.5")
 
 
 def test_handout_prints_the_general_treatment_day_handout(capsys, bundle):
@@ -269,7 +269,7 @@ def test_db_check_lists_each_problem(capsys, bundle, tmp_path):
     assert out.splitlines() == [
         "major-depressive-disorder: missing section '## Evidence'",
         "treatment-resistant-depression: the patient handout reads at Flesch-Kincaid grade "
-        "10.8; it must be 6 or lower (shorter sentences, everyday words)",
+        "10.4; it must be 6 or lower (shorter sentences, everyday words)",
         "generalised-anxiety-disorder: missing section '## Patient handout'",
         "obsessive-compulsive-disorder: no valid evidence grade (one of: high, moderate, low, "
         "very low)",

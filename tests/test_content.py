@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import REPO
 
-from ketadesk import checks, content, markup, paths
+from ketadesk import checks, content, markup, paths, rules
 from ketadesk.readability import MAX_HANDOUT_GRADE, reading_grade
 from ketadesk.render import handout_markdown
 from ketadesk.store import Store
@@ -162,3 +163,53 @@ def test_a_copied_run_is_caught_whatever_its_case_and_punctuation():
 def test_handout_documents_carry_the_reminder(bundled):
     for h in bundled.handouts:
         assert "does not take the place" in handout_markdown(h)
+
+
+def _emergency_section(markdown: str) -> str:
+    start = markdown.index("### When to get emergency help")
+    end = markdown.find("\n### ", start + 1)
+    return markdown[start:] if end < 0 else markdown[start:end]
+
+
+def test_every_handout_names_a_crisis_line_where_it_says_when_to_get_emergency_help(bundled):
+    """A reader with thoughts of suicide finds 988 (or a crisis line) in the emergency section."""
+    handouts = {
+        c.id: next(s for s in c.sections if s.title == "Patient handout").markdown
+        for c in bundled.conditions
+    }
+    handouts |= {h.id: h.markdown for h in bundled.handouts}
+    missing = [hid for hid, text in handouts.items() if "988" not in _emergency_section(text)]
+    assert missing == []
+
+
+def test_a_handout_without_a_crisis_line_is_refused(bundled):
+    """The rule applies to a condition's handout and to a general handout; the message says what
+    to write, and a crisis line named only outside the emergency section does not count."""
+    condition = next(c for c in bundled.conditions if c.id == "treatment-resistant-depression")
+    handout = next(s for s in condition.sections if s.title == "Patient handout")
+    emergency = _emergency_section(handout.markdown)
+    stripped = handout.markdown.replace(emergency, "### When to get emergency help\n\nCall 911.\n")
+    assert "988" in stripped  # still named elsewhere (the other sections), which is not enough
+    sections = tuple(
+        replace(s, markdown=stripped) if s is handout else s for s in condition.sections
+    )
+    kwargs = {
+        "categories": bundled.meta.categories,
+        "reference_ids": {r.id for r in bundled.references},
+        "condition_ids": {c.id for c in bundled.conditions},
+    }
+    assert rules.check_condition(condition, **kwargs) == []
+    problems = rules.check_condition(replace(condition, sections=sections), **kwargs)
+    assert [p.field for p in problems] == ["section:Patient handout:crisis-line"]
+    assert "names no crisis line (write 988 or 'crisis line')" in problems[0].message
+
+    day = next(h for h in bundled.handouts if h.id == "treatment-day")
+    assert rules.check_handout(day) == []
+    no_line = day.markdown.replace(
+        _emergency_section(day.markdown), "### When to get emergency help\n\nCall 911.\n"
+    )
+    assert [p.field for p in rules.check_handout(replace(day, markdown=no_line))] == [
+        "section:Patient handout:crisis-line"
+    ]
+    abroad = no_line.replace("Call 911.", "Call your local crisis line.")
+    assert rules.check_handout(replace(day, markdown=abroad)) == []

@@ -74,7 +74,7 @@ def test_a_handout_pdf_has_everything_a_patient_needs(bundled, tmp_path):
         assert "Clinic: Riverside Clinic" in page and "Phone: 555 0100" in page
         assert "Printed 2026-11-21" in page
         assert f"Page {number} of 2" in page
-        assert "ketadesk content 2026.11.0, reviewed 2026-11-21" in page
+        assert "ketadesk content 2026.11.0, reviewed 2026-12-02" in page
         assert "It does not take the place of their advice." in page
 
 

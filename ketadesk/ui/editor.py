@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -365,9 +366,15 @@ class EntryEditor(QDialog):
 
 
 def _blank(template: Condition) -> Condition:
-    """A new entry's starting point: the structure of the format, with headings to fill in."""
+    """A new entry's starting point: the structure of the format, with headings to fill in, and
+    the template's emergency section kept whole, so the crisis line the rules require is there."""
     handout = next((s.markdown for s in template.sections if s.title == HANDOUT_SECTION), "")
-    headings = "\n\n".join(line for line in handout.splitlines() if line.startswith("### "))
+    parts = re.split(r"^(?=### )", handout, flags=re.M)
+    headings = "\n\n".join(
+        part.strip() if "emergency" in part.splitlines()[0].lower() else part.splitlines()[0]
+        for part in parts
+        if part.startswith("### ")
+    )
     sections = tuple(
         Section(title, headings if title == HANDOUT_SECTION else "") for title in SECTION_TITLES
     )
