@@ -365,9 +365,8 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
 
     @Slot(int)
     def _move(self, step: int) -> None:
-        if self._debounce.isActive():
-            self._debounce.stop()
-            self._refresh()
+        if self.search_pending:  # a key typed before the list caught up: results first
+            self.refresh_now()
         rows = self.model.entry_rows()
         if not rows:
             return
@@ -380,9 +379,8 @@ class MainWindow(HandoutActions, DatabaseActions, QMainWindow):
 
     @Slot()
     def _open_current_or_first(self) -> None:
-        if self._debounce.isActive():  # Enter typed before the list caught up: results first
-            self._debounce.stop()
-            self._refresh()
+        if self.search_pending:  # Enter typed before the list caught up: results first
+            self.refresh_now()
         index = self.condition_list.currentIndex()
         if not index.data(ID_ROLE):
             rows = self.model.entry_rows()
