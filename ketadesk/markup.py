@@ -152,3 +152,19 @@ def with_citation_links(text: str) -> str:
     return CITATION_RE.sub(
         lambda m: "[" + ", ".join("[1](#ref-1)" for _ in m.group(1).split(";")) + "]", text
     )
+
+
+def handout_sections(markdown: str) -> list[tuple[str, str]]:
+    """A handout's `###` sections as (heading, Markdown body); text before the first heading,
+    if any, comes first with an empty heading.
+
+    >>> handout_sections("Intro.\\n### A\\nOne.\\n### B\\n- two")
+    [('', 'Intro.'), ('A', 'One.'), ('B', '- two')]
+    """
+    sections: list[tuple[str, list[str]]] = [("", [])]
+    for line in markdown.splitlines():
+        if line.startswith("### "):
+            sections.append((line[4:].strip(), []))
+        else:
+            sections[-1][1].append(line)
+    return [(title, "\n".join(body).strip()) for title, body in sections if title or "".join(body)]

@@ -417,22 +417,6 @@ NEXT_STEP = (
 """Handout sections set apart in a bold box: what to do when something goes wrong."""
 
 
-def handout_sections(markdown: str) -> list[tuple[str, str]]:
-    """A handout's `###` sections as (heading, Markdown body); text before the first heading,
-    if any, comes first with an empty heading.
-
-    >>> handout_sections("Intro.\\n### A\\nOne.\\n### B\\n- two")
-    [('', 'Intro.'), ('A', 'One.'), ('B', '- two')]
-    """
-    sections: list[tuple[str, list[str]]] = [("", [])]
-    for line in markdown.splitlines():
-        if line.startswith("### "):
-            sections.append((line[4:].strip(), []))
-        else:
-            sections[-1][1].append(line)
-    return [(title, "\n".join(body).strip()) for title, body in sections if title or "".join(body)]
-
-
 def handout_html(
     handout: Handout,
     *,
@@ -449,7 +433,7 @@ def handout_html(
     """
     spacing = "line-height: 150%;" if large_print else "line-height: 125%;"
     out = [f"<h1>{escape(handout.title)}</h1>"]
-    sections = handout_sections(handout.markdown)
+    sections = markup.handout_sections(handout.markdown)
     urgent = [(t, b) for t, b in sections if t in URGENT_HEADINGS]
     body = [(t, b) for t, b in sections if t not in URGENT_HEADINGS]
     for i, (title, text) in enumerate(body):

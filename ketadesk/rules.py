@@ -320,9 +320,10 @@ def crisis_line_problems(markdown: str) -> Iterable[tuple[str, str]]:
     >>> [m for _, m in crisis_line_problems("### When to get emergency help\\n\\nCall 911.")]
     ["the patient handout's emergency section names no crisis line (write 988 or 'crisis line')"]
     """
-    sections = re.split(r"^(?=### )", markdown, flags=re.M)
     emergency = [
-        s for s in sections if s.startswith("### ") and "emergency" in s.split("\n")[0].lower()
+        f"{title}\n{body}"
+        for title, body in markup.handout_sections(markdown)
+        if "emergency" in title.lower()
     ]
     if not all(CRISIS_LINE_RE.search(s) for s in emergency or [markdown]):
         yield (

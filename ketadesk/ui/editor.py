@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -37,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import entries, render
+from .. import entries, markup, render
 from ..readability import MAX_HANDOUT_GRADE, reading_grade
 from ..records import (
     GRADES,
@@ -369,11 +368,10 @@ def _blank(template: Condition) -> Condition:
     """A new entry's starting point: the structure of the format, with headings to fill in, and
     the template's emergency section kept whole, so the crisis line the rules require is there."""
     handout = next((s.markdown for s in template.sections if s.title == HANDOUT_SECTION), "")
-    parts = re.split(r"^(?=### )", handout, flags=re.M)
     headings = "\n\n".join(
-        part.strip() if "emergency" in part.splitlines()[0].lower() else part.splitlines()[0]
-        for part in parts
-        if part.startswith("### ")
+        f"### {title}\n\n{body}" if "emergency" in title.lower() else f"### {title}"
+        for title, body in markup.handout_sections(handout)
+        if title
     )
     sections = tuple(
         Section(title, headings if title == HANDOUT_SECTION else "") for title in SECTION_TITLES
