@@ -93,10 +93,8 @@ def run(argv: Sequence[str], *, database: Path | None = None) -> int:
 
     if platform_check.wants_xcb() and (missing := platform_check.missing_libraries()):
         # Without its platform plugin Qt would abort with a message blaming the wrong library,
-        # and no dialog can be shown: say which libraries are missing, on the terminal and log.
-        message = platform_check.missing_message(missing)
-        log.error("%s", message)
-        print(message, file=sys.stderr)
+        # and no dialog can be shown: say which libraries are missing (the log goes to stderr).
+        log.error("%s", platform_check.missing_message(missing))
         return 1
     app = application(argv)
     try:

@@ -8,6 +8,7 @@ plugin's libraries cannot be found, so ketadesk can name them, and the packages 
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import shutil
@@ -57,10 +58,21 @@ def xcb_plugin() -> Path | None:
 def missing_libraries(plugin: Path | None = None) -> list[str]:
     """The shared libraries the plugin needs that the loader cannot find (sonames, sorted).
 
-    Empty when all are found, or when it cannot be told (no plugin, no `ldd`)."""
+    Empty when all are found, or when it cannot be told (no plugin, no `ldd`). The plugin is
+    first loaded as Qt is about to load it (about 3 ms, and Qt then reuses what was loaded);
+    only when that fails is `ldd` asked for the whole list (17-130 ms, too slow for every
+    start)."""
     plugin = plugin or xcb_plugin()
+    if plugin is None:
+        return []
+    try:
+        ctypes.CDLL(str(plugin), mode=ctypes.RTLD_LOCAL)
+    except OSError:
+        pass  # something is missing: find out exactly what
+    else:
+        return []
     ldd = shutil.which("ldd")
-    if plugin is None or ldd is None:
+    if ldd is None:
         return []
     try:
         out = subprocess.run(
